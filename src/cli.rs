@@ -1,0 +1,27 @@
+//! The command line: clap definitions only. Each subcommand's options live beside its
+//! implementation in `commands/<name>.rs`.
+
+use clap::{Parser, Subcommand};
+
+use crate::commands;
+
+const EXAMPLES: &str = "\
+Examples:
+  axiomod doctor                        # check the toolchain and the database
+  axiomod completions bash > /etc/bash_completion.d/axiomod
+
+Exit codes: 0 ok, 1 the check found problems, 2 bad usage, bad input or unreachable dependency.";
+
+/// Generate, migrate, replay and validate axum + sqlx modular-monolith services.
+#[derive(Debug, Parser)]
+#[command(name = "axiomod", version, about, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Doctor(commands::doctor::DoctorArgs),
+    Completions(commands::completions::CompletionsArgs),
+}

@@ -1,0 +1,11 @@
+//! axiomod: generate, migrate, replay and validate axum + sqlx modular-monolith services.
+//!
+//! The binary in `src/main.rs` is a thin shell over this library: each subcommand in
+//! [`commands`] parses its options and calls one of the engines below, which know nothing
+//! about the terminal. Tests and benchmarks call the engines directly.
+
+pub mod cli;
+pub mod commands;
+pub mod doctor;
+pub mod outcome;
+pub mod ui;
