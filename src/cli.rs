@@ -7,6 +7,7 @@ use crate::commands;
 
 const EXAMPLES: &str = "\
 Examples:
+  axiomod new shop --db sqlite          # a new service in ./shop
   axiomod doctor                        # check the toolchain and the database
   axiomod completions bash > /etc/bash_completion.d/axiomod
 
@@ -22,6 +23,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    New(commands::new::NewArgs),
     Doctor(commands::doctor::DoctorArgs),
     Completions(commands::completions::CompletionsArgs),
 }

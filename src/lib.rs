@@ -7,5 +7,7 @@
 pub mod cli;
 pub mod commands;
 pub mod doctor;
+pub mod generate;
 pub mod outcome;
+pub mod render;
 pub mod ui;

@@ -2,6 +2,8 @@
 
 pub mod completions;
 pub mod doctor;
+pub mod new;
+mod plan_output;
 
 use crate::cli::{Cli, Command};
 use crate::outcome::Outcome;
@@ -9,6 +11,7 @@ use crate::outcome::Outcome;
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> miette::Result<Outcome> {
     match cli.command {
+        Command::New(args) => new::exec(args),
         Command::Doctor(args) => doctor::exec(args),
         Command::Completions(args) => completions::exec(args),
     }

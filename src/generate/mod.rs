@@ -1,0 +1,4 @@
+//! Generators: each turns validated options (and later the `ServiceModel`) into rendered
+//! files for the renderer to plan and apply.
+
+pub mod project;

@@ -1,0 +1,14 @@
+//! The renderer: templates (embedded in the binary) are rendered from one context into a
+//! list of files; a [`Plan`] compares them with what is on disk and the manifest of what
+//! axiomod wrote before; [`apply`] writes the plan only when it is safe.
+
+mod apply;
+mod format;
+mod manifest;
+mod plan;
+mod templates;
+
+pub use apply::{ApplyError, ApplySummary, NewTreeError, apply, write_new_tree};
+pub use manifest::{MANIFEST_PATH, Manifest};
+pub use plan::{Action, Change, Plan, plan};
+pub use templates::{Ownership, PathVariables, RenderError, RenderedFile, render_generator};

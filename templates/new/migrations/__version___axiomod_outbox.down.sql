@@ -1,0 +1,2 @@
+DROP TABLE axiomod_dead_letters;
+DROP TABLE axiomod_outbox;

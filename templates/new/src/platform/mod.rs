@@ -1,0 +1,12 @@
+//! What every module shares: configuration, the HTTP stack, the database, telemetry.
+
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod http;
+pub mod metrics;
+pub mod openapi;
+pub mod problem;
+pub mod server;
+pub mod state;
+pub mod telemetry;
