@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests. Each test file that needs them says `mod support;`.
 #![allow(dead_code)] // each test file uses a different subset of these helpers
 
+pub mod helm;
+
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
@@ -42,7 +44,10 @@ pub fn nats_url() -> Option<String> {
 
 /// RabbitMQ URL, from `AXIOMOD_TEST_AMQP_URL`.
 pub fn amqp_url() -> Option<String> {
-    service_url("AXIOMOD_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f")
+    service_url(
+        "AXIOMOD_TEST_AMQP_URL",
+        "amqp://guest:guest@127.0.0.1:5672/%2f",
+    )
 }
 
 fn reachable(url: &str) -> bool {
