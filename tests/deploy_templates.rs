@@ -716,6 +716,55 @@ fn optional_objects_are_absent_when_disabled() {
 }
 
 #[test]
+fn scheduling_and_pod_metadata_values_reach_every_pod() {
+    let documents = render_chart(
+        &SHOP,
+        json!({
+            "image": {"repository": "registry.example.com/team/shop", "tag": "1.4.2", "pullPolicy": "Always"},
+            "imagePullSecrets": [{"name": "registry"}],
+            "podAnnotations": {"prometheus.io/scrape": "true"},
+            "podLabels": {"team": "checkout"},
+            "nodeSelector": {"kubernetes.io/arch": "arm64"},
+            "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "apps", "effect": "NoSchedule"}],
+            "affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 100, "podAffinityTerm": {"topologyKey": "kubernetes.io/hostname",
+                    "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "shop"}}}}
+            ]}},
+            "terminationGracePeriodSeconds": 45,
+        }),
+    );
+    let deployment = find(&documents, "Deployment");
+    let template = &deployment["spec"]["template"];
+    assert_eq!(
+        template["metadata"]["annotations"]["prometheus.io/scrape"],
+        "true"
+    );
+    assert!(template["metadata"]["annotations"]["checksum/config"].is_string());
+    assert_eq!(template["metadata"]["labels"]["team"], "checkout");
+    assert_eq!(
+        template["metadata"]["labels"]["app.kubernetes.io/version"],
+        "1.4.2"
+    );
+    assert_eq!(template["spec"]["terminationGracePeriodSeconds"], 45);
+    let container = only_container(deployment);
+    assert_eq!(container["image"], "registry.example.com/team/shop:1.4.2");
+    assert_eq!(container["imagePullPolicy"], "Always");
+
+    let job = find(&documents, "Job");
+    assert_eq!(only_container(job)["image"], container["image"]);
+    for pod in [&template["spec"], &job["spec"]["template"]["spec"]] {
+        assert_eq!(pod["imagePullSecrets"], json!([{"name": "registry"}]));
+        assert_eq!(pod["nodeSelector"], json!({"kubernetes.io/arch": "arm64"}));
+        assert_eq!(pod["tolerations"][0]["key"], "dedicated");
+        assert_eq!(
+            pod["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"]
+                [0]["weight"],
+            100
+        );
+    }
+}
+
+#[test]
 fn names_follow_helm_conventions() {
     let name_of = |release_name: &str, overrides: Json| {
         let release = Release {
