@@ -1106,3 +1106,113 @@ fn workflow_runs_fmt_clippy_tests_and_the_architecture_check() {
         }
     }
 }
+
+// --- real Helm agrees -----------------------------------------------------------------------
+
+/// Every optional object and value at once (one configuration file: `range` over a map is the
+/// one place where the test renderer's order may differ from Go's).
+fn every_option() -> Json {
+    json!({
+        "image": {"repository": "registry.example.com/team/app", "tag": "1.4.2"},
+        "imagePullSecrets": [{"name": "registry"}],
+        "podAnnotations": {"prometheus.io/scrape": "true"},
+        "podLabels": {"team": "checkout"},
+        "ingress": {
+            "enabled": true,
+            "className": "nginx",
+            "annotations": {"cert-manager.io/cluster-issuer": "letsencrypt"},
+            "hosts": [{"host": "app.example.org", "paths": [{"path": "/", "pathType": "Prefix"}]}],
+            "tls": [{"secretName": "app-tls", "hosts": ["app.example.org"]}],
+        },
+        "autoscaling": {"enabled": true},
+        "podDisruptionBudget": {"enabled": true},
+        "serviceAccount": {"annotations": {"iam.gke.io/gcp-service-account": "app@p.iam.gserviceaccount.com"}},
+        "env": {"otelExporterOtlpEndpoint": "http://otel:4317", "extra": [{"name": "A", "value": "b"}]},
+        "broker": {"existingSecret": "", "url": "nats://nats:4222"},
+        "config": {"files": {"kubernetes.toml": "[http]\ntimeout_seconds = 5\n"}},
+        "migrations": {"enabled": true, "serviceAccountName": "migrator"},
+        "persistence": {"enabled": true, "existingClaim": "app-data"},
+        "nodeSelector": {"kubernetes.io/arch": "arm64"},
+        "tolerations": [{"key": "dedicated", "operator": "Exists"}],
+        "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchExpressions": [{"key": "pool", "operator": "In", "values": ["apps"]}]}]
+        }}},
+    })
+}
+
+#[test]
+fn real_helm_lints_the_chart_and_renders_what_the_tests_check() {
+    let Some(python) = helm::real_helm() else {
+        return;
+    };
+    let override_sets = [
+        Json::Null,
+        every_option(),
+        json!({"serviceAccount": {"create": false}, "migrations": {"enabled": false}, "podDisruptionBudget": {"enabled": false}}),
+        json!({"fullnameOverride": "storefront", "database": {"existingSecret": "", "url": "sqlite:///data/x.db"}}),
+        json!({"database": {"existingSecret": "", "url": ""}}),
+    ];
+    for project in [&SHOP, &ORDER_SERVICE, &RABBIT] {
+        let directory = tempfile::tempdir().expect("a temporary directory");
+        for (path, content) in render_tree("deploy", project) {
+            let target = directory.path().join(path);
+            std::fs::create_dir_all(target.parent().expect("a file has a parent directory"))
+                .expect("the chart's directories can be made");
+            std::fs::write(&target, content).expect("the chart's files can be written");
+        }
+        let chart_directory = directory
+            .path()
+            .join(format!("deploy/helm/{}", project.name));
+        let report =
+            helm::render_with_real_helm(&python, &chart_directory, &release(), &override_sets)
+                .unwrap_or_else(|error| panic!("real Helm could not run: {error}"));
+        assert!(
+            report.lint_problems.is_empty(),
+            "helm lint --strict (Helm {}) on {}: {:#?}",
+            report.version,
+            project.name,
+            report.lint_problems
+        );
+        assert_eq!(report.renders.len(), override_sets.len());
+        for (overrides, real) in override_sets.iter().zip(report.renders) {
+            let emulated = helm::render(&chart(project), &release(), overrides, true);
+            match (emulated, real) {
+                (Ok(emulated), Ok(real)) => {
+                    let names = |rendered: &helm::Rendered| {
+                        rendered.manifests.keys().cloned().collect::<Vec<_>>()
+                    };
+                    assert_eq!(
+                        names(&emulated),
+                        names(&real),
+                        "{} with {overrides}",
+                        project.name
+                    );
+                    for (name, text) in &emulated.manifests {
+                        let real_text = &real.manifests[name];
+                        if text != real_text {
+                            // Formatting may differ where YAML allows (the quoting style of
+                            // toYaml); the documents themselves must not.
+                            assert_eq!(
+                                helm::yaml_documents(name, text),
+                                helm::yaml_documents(name, real_text),
+                                "{name} with {overrides}: the test renderer and Helm {} differ\n{text}\n{real_text}",
+                                report.version
+                            );
+                        }
+                    }
+                    assert_eq!(emulated.notes, real.notes, "{} NOTES.txt", project.name);
+                }
+                (Err(emulated), Err(real)) => {
+                    assert!(real.contains("database.existingSecret"), "{real}");
+                    assert!(emulated.contains("database.existingSecret"), "{emulated}");
+                }
+                (emulated, real) => panic!(
+                    "{} with {overrides}: the test renderer gave {:?}, Helm gave {:?}",
+                    project.name,
+                    emulated.map(|rendered| rendered.manifests),
+                    real.map(|rendered| rendered.manifests)
+                ),
+            }
+        }
+    }
+}

@@ -22,9 +22,18 @@
 //!
 //! What it does not: range over a map visits keys in hash order where Go sorts them (output
 //! order only), and `.Capabilities.APIVersions`, `tpl`, `lookup` and `.Files` are absent.
+//!
+//! Real Helm keeps it honest: [`render_with_real_helm`] lints and renders a chart with Helm's
+//! own Go SDK (the helm-python-sdk wheel, which scripts/setup.sh installs, driven by
+//! tests/support/helm_sdk.py), and a test requires both renders to be identical, up to the
+//! quoting style `toYaml` picks for strings such as "true" (Go writes `"true"`, serde_norway
+//! `'true'`): then the parsed documents must be equal.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::rc::Rc;
 
 use gtmpl::{Context, Func, FuncError, Template, Value};
@@ -70,22 +79,31 @@ impl Rendered {
     pub fn documents(&self) -> Result<Vec<Document>, String> {
         let mut documents = Vec::new();
         for (source, text) in &self.manifests {
-            for part in split_documents(text) {
-                // Through serde_norway's own Value first: it refuses duplicate keys.
-                let yaml: serde_norway::Value = serde_norway::from_str(&part)
-                    .map_err(|error| format!("{source} is not valid YAML: {error}\n{part}"))?;
-                let value = serde_json::to_value(&yaml)
-                    .map_err(|error| format!("{source} is not a JSON-like document: {error}"))?;
-                if !value.is_null() {
-                    documents.push(Document {
-                        source: source.clone(),
-                        value,
-                    });
-                }
+            for value in yaml_documents(source, text)? {
+                documents.push(Document {
+                    source: source.clone(),
+                    value,
+                });
             }
         }
         Ok(documents)
     }
+}
+
+/// The non-empty YAML documents of one rendered template, parsed; `source` names it in errors.
+pub fn yaml_documents(source: &str, text: &str) -> Result<Vec<Json>, String> {
+    let mut documents = Vec::new();
+    for part in split_documents(text) {
+        // Through serde_norway's own Value first: it refuses duplicate keys.
+        let yaml: serde_norway::Value = serde_norway::from_str(&part)
+            .map_err(|error| format!("{source} is not valid YAML: {error}\n{part}"))?;
+        let value = serde_json::to_value(&yaml)
+            .map_err(|error| format!("{source} is not a JSON-like document: {error}"))?;
+        if !value.is_null() {
+            documents.push(value);
+        }
+    }
+    Ok(documents)
 }
 
 /// Renders every template of `chart` with its default values and `overrides` merged over them
@@ -549,4 +567,129 @@ fn split_documents(text: &str) -> Vec<String> {
         .into_iter()
         .filter(|document| !document.trim().is_empty())
         .collect()
+}
+
+/// The Python interpreter of the virtualenv in which scripts/setup.sh installs Helm's SDK
+/// (`AXIOMOD_TEST_HELM_PYTHON`, default `.tools/helm-python/bin/python`), to check this
+/// renderer against real Helm. When it is missing the test is skipped with a loud message,
+/// except under `CI=true`, where that is a failure.
+pub fn real_helm() -> Option<PathBuf> {
+    let python = std::env::var_os("AXIOMOD_TEST_HELM_PYTHON").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/helm-python/bin/python"),
+        PathBuf::from,
+    );
+    let usable = Command::new(&python)
+        .args(["-c", "import helm_python"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if usable {
+        return Some(python);
+    }
+    let message = format!(
+        "real Helm is not installed at {} (run scripts/setup.sh)",
+        python.display()
+    );
+    if std::env::var("CI").is_ok_and(|value| value == "true") {
+        panic!("{message} (CI=true: tests must not skip)");
+    }
+    eprintln!("\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n");
+    None
+}
+
+/// What real Helm made of a chart.
+pub struct RealHelmReport {
+    /// The version of Helm's SDK.
+    pub version: String,
+    /// The warnings and errors of `helm lint --strict` (informational messages left out).
+    pub lint_problems: Vec<String>,
+    /// One render per set of overrides, or Helm's error message.
+    pub renders: Vec<Result<Rendered, String>>,
+}
+
+/// Lints the chart in `chart_directory` and renders it once per entry of `overrides`, with
+/// real Helm through `python` (see [`real_helm`]) and tests/support/helm_sdk.py.
+pub fn render_with_real_helm(
+    python: &Path,
+    chart_directory: &Path,
+    release: &Release,
+    overrides: &[Json],
+) -> Result<RealHelmReport, String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/helm_sdk.py");
+    let request = serde_json::json!({
+        "chart": chart_directory,
+        "release": release.name,
+        "namespace": release.namespace,
+        "values": overrides
+            .iter()
+            .map(|values| if values.is_null() { serde_json::json!({}) } else { values.clone() })
+            .collect::<Vec<_>>(),
+    });
+    let mut child = Command::new(python)
+        .arg(&script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("cannot run {}: {error}", python.display()))?;
+    child
+        .stdin
+        .take()
+        .ok_or("no standard input for helm_sdk.py")?
+        .write_all(request.to_string().as_bytes())
+        .map_err(|error| format!("cannot write to helm_sdk.py: {error}"))?;
+    let output = child
+        .wait_with_output()
+        .map_err(|error| format!("helm_sdk.py did not finish: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "helm_sdk.py failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let report: Json = serde_json::from_slice(&output.stdout)
+        .map_err(|error| format!("helm_sdk.py wrote no JSON report: {error}"))?;
+
+    let lint_problems = report["lint"]["messages"]
+        .as_array()
+        .ok_or("the lint report has no messages")?
+        .iter()
+        .filter(|message| message["severity"].as_u64().unwrap_or(3) >= 2)
+        .map(|message| format!("{}: {}", message["path"], message["error"]))
+        .chain(
+            report["lint"]["errors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|error| format!("error: {error}")),
+        )
+        .collect();
+    let renders = report["renders"]
+        .as_array()
+        .ok_or("the report has no renders")?
+        .iter()
+        .map(|render| {
+            let templates = render.as_object().ok_or("a render is not a map")?;
+            if let Some(error) = templates.get("error").and_then(Json::as_str) {
+                return Err(error.to_string());
+            }
+            let mut rendered = Rendered {
+                manifests: BTreeMap::new(),
+                notes: String::new(),
+            };
+            for (name, text) in templates {
+                let text = text.as_str().unwrap_or_default().to_string();
+                if name.ends_with("/NOTES.txt") {
+                    rendered.notes = text;
+                } else if !text.trim().is_empty() {
+                    rendered.manifests.insert(name.clone(), text);
+                }
+            }
+            Ok(rendered)
+        })
+        .collect();
+    Ok(RealHelmReport {
+        version: report["helm"].as_str().unwrap_or("unknown").to_string(),
+        lint_problems,
+        renders,
+    })
 }
