@@ -34,12 +34,29 @@ const ORDER_SERVICE: Project = Project {
     broker: "none",
 };
 
-const RABBIT: Project = Project {
-    name: "billing",
-    crate_name: "billing",
+/// A crate name with an underscore, which Kubernetes names do not allow.
+const BILLING_API: Project = Project {
+    name: "billing_api",
+    crate_name: "billing_api",
     db: "postgres",
     broker: "rabbitmq",
 };
+
+/// The name of the chart and of the Kubernetes objects: lowercase, dashes for underscores.
+fn k8s_name(project: &Project) -> String {
+    project.name.to_lowercase().replace('_', "-")
+}
+
+/// A DNS-1123 label: what Service and container names must be (other names are a superset).
+fn is_dns_label(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name.chars().all(|character| {
+            character.is_ascii_lowercase() || character.is_ascii_digit() || character == '-'
+        })
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
 
 fn templates_root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/new"))
@@ -203,7 +220,7 @@ fn sha256_hex(text: &str) -> String {
 
 #[test]
 fn chart_files_render_for_every_kind_of_project() {
-    for project in [&SHOP, &ORDER_SERVICE, &RABBIT] {
+    for project in [&SHOP, &ORDER_SERVICE, &BILLING_API] {
         let files = render_tree("deploy", project);
         let chart_directory = format!("deploy/helm/{}", project.name);
         for expected in [
@@ -240,7 +257,7 @@ fn chart_files_render_for_every_kind_of_project() {
 
         let chart = chart(project);
         assert_eq!(chart.metadata["apiVersion"], "v2");
-        assert_eq!(chart.metadata["name"], project.name);
+        assert_eq!(chart.metadata["name"], k8s_name(project));
         assert_eq!(chart.metadata["type"], "application");
         assert!(chart.metadata["version"].is_string());
         assert!(chart.metadata["appVersion"].is_string());
@@ -249,7 +266,7 @@ fn chart_files_render_for_every_kind_of_project() {
 
 #[test]
 fn values_never_hold_a_database_password() {
-    for project in [&SHOP, &ORDER_SERVICE, &RABBIT] {
+    for project in [&SHOP, &ORDER_SERVICE, &BILLING_API] {
         let chart = chart(project);
         let database = &chart.values["database"];
         let url = database["url"].as_str().expect("database.url is a string");
@@ -257,7 +274,7 @@ fn values_never_hold_a_database_password() {
         if project.db == "postgres" {
             assert_eq!(
                 database["existingSecret"],
-                format!("{}-database", project.name)
+                format!("{}-database", k8s_name(project))
             );
             assert_eq!(url, "");
         } else {
@@ -267,7 +284,7 @@ fn values_never_hold_a_database_password() {
         assert_eq!(chart.values["broker"]["url"], "");
         let expected_broker_secret = match project.broker {
             "none" => String::new(),
-            _ => format!("{}-broker", project.name),
+            _ => format!("{}-broker", k8s_name(project)),
         };
         assert_eq!(
             chart.values["broker"]["existingSecret"],
@@ -298,12 +315,23 @@ fn default_values_render_every_template_to_valid_yaml() {
         kinds(&sqlite),
         ["ConfigMap", "Deployment", "Service", "ServiceAccount"]
     );
-    for document in postgres.iter().chain(&sqlite) {
+    // A crate name with an underscore still gives valid Kubernetes names.
+    let underscored = render_chart(&BILLING_API, Json::Null);
+    assert_eq!(
+        find(&underscored, "Deployment")["metadata"]["name"],
+        "prod-billing-api"
+    );
+    for document in postgres.iter().chain(&sqlite).chain(&underscored) {
         let value = &document.value;
         assert!(value["apiVersion"].is_string(), "{}", document.source);
         let name = value["metadata"]["name"].as_str().expect("a name");
         assert!(name.starts_with("prod-"), "{name}");
-        assert!(name.len() <= 63, "{name}");
+        assert!(is_dns_label(name), "{name} is not a valid object name");
+        let pod = &value["spec"]["template"]["spec"];
+        for container in pod["containers"].as_array().into_iter().flatten() {
+            let container_name = container["name"].as_str().expect("a container name");
+            assert!(is_dns_label(container_name), "{container_name}");
+        }
         let labels = &value["metadata"]["labels"];
         assert_eq!(labels["app.kubernetes.io/instance"], "prod");
         assert_eq!(labels["app.kubernetes.io/managed-by"], "Helm");
@@ -318,19 +346,19 @@ fn default_values_render_every_template_to_valid_yaml() {
 
 #[test]
 fn deployment_has_probes_resources_and_a_locked_down_security_context() {
-    for project in [&SHOP, &ORDER_SERVICE] {
+    for project in [&SHOP, &ORDER_SERVICE, &BILLING_API] {
         let documents = render_chart(project, Json::Null);
         let deployment = find(&documents, "Deployment");
         assert_eq!(
             deployment["metadata"]["name"],
-            format!("prod-{}", project.name)
+            format!("prod-{}", k8s_name(project))
         );
         let expected_replicas = if project.db == "sqlite" { 1 } else { 2 };
         assert_eq!(deployment["spec"]["replicas"], expected_replicas);
 
         let pod = &deployment["spec"]["template"]["spec"];
         let container = only_container(deployment);
-        assert_eq!(container["name"], project.name);
+        assert_eq!(container["name"], k8s_name(project));
         assert_eq!(container["image"], format!("{}:0.1.0", project.name));
         assert_eq!(container["args"], json!(["serve"]));
         assert_eq!(
@@ -362,7 +390,10 @@ fn deployment_has_probes_resources_and_a_locked_down_security_context() {
         );
 
         assert_eq!(pod["terminationGracePeriodSeconds"], 30);
-        assert_eq!(pod["serviceAccountName"], format!("prod-{}", project.name));
+        assert_eq!(
+            pod["serviceAccountName"],
+            format!("prod-{}", k8s_name(project))
+        );
         assert_eq!(pod["automountServiceAccountToken"], false);
 
         // The read-only root filesystem leaves /tmp writable through an emptyDir.
@@ -1152,7 +1183,7 @@ fn real_helm_lints_the_chart_and_renders_what_the_tests_check() {
         json!({"fullnameOverride": "storefront", "database": {"existingSecret": "", "url": "sqlite:///data/x.db"}}),
         json!({"database": {"existingSecret": "", "url": ""}}),
     ];
-    for project in [&SHOP, &ORDER_SERVICE, &RABBIT] {
+    for project in [&SHOP, &ORDER_SERVICE, &BILLING_API] {
         let directory = tempfile::tempdir().expect("a temporary directory");
         for (path, content) in render_tree("deploy", project) {
             let target = directory.path().join(path);
