@@ -1,7 +1,8 @@
 //! The deployment files of a generated service: the Helm chart, the Dockerfile and the CI
 //! workflow under templates/new render for every kind of project, and the chart, rendered the
 //! way `helm template` does (see tests/support/helm.rs), makes valid, production-shaped
-//! Kubernetes objects.
+//! Kubernetes objects. The last test checks that renderer against real Helm, and lints the
+//! chart with it.
 
 mod support;
 
@@ -942,7 +943,7 @@ fn renderer_implements_the_sprig_functions_with_go_semantics() {
 }
 
 #[test]
-fn renderer_fails_like_helm_on_bad_templates() {
+fn renderer_fails_on_bad_templates() {
     // A function the renderer does not implement is a parse error, never empty output.
     assert!(render_one(r#"{{ .Values.text | upper }}"#).is_err());
     // Strings only where Go wants strings.

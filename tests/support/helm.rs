@@ -18,7 +18,8 @@
 //!   can call (so the `checksum/config` idiom works); files starting with `_` only hold
 //!   definitions and produce no manifest; NOTES.txt is rendered apart;
 //! - `<no value>` left by a missing value is erased, as Helm does, unless `strict` is set,
-//!   in which case it is an error (like `helm lint --strict`).
+//!   in which case it is an error: stricter than Helm, so that a misspelt value key, which
+//!   Helm renders as an empty string, fails the tests.
 //!
 //! What it does not: range over a map visits keys in hash order where Go sorts them (output
 //! order only), and `.Capabilities.APIVersions`, `tpl`, `lookup` and `.Files` are absent.
