@@ -1173,7 +1173,7 @@ fn every_option() -> Json {
 }
 
 #[test]
-fn real_helm_lints_the_chart_and_renders_what_the_tests_check() {
+fn real_helm_lints_and_renders_the_chart_into_valid_kubernetes_objects() {
     let Some(python) = helm::real_helm() else {
         return;
     };
@@ -1204,6 +1204,12 @@ fn real_helm_lints_the_chart_and_renders_what_the_tests_check() {
             report.version,
             project.name,
             report.lint_problems
+        );
+        assert!(
+            report.schema_errors.is_empty(),
+            "{}: rendered objects break the Kubernetes API schemas: {:#?}",
+            project.name,
+            report.schema_errors
         );
         assert_eq!(report.renders.len(), override_sets.len());
         for (overrides, real) in override_sets.iter().zip(report.renders) {

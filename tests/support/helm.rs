@@ -570,8 +570,9 @@ fn split_documents(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The Python interpreter of the virtualenv in which scripts/setup.sh installs Helm's SDK
-/// (`AXIOMOD_TEST_HELM_PYTHON`, default `.tools/helm-python/bin/python`), to check this
+/// The Python interpreter of the virtualenv in which scripts/setup.sh installs Helm's SDK and
+/// the Kubernetes schemas (`AXIOMOD_TEST_HELM_PYTHON`, default
+/// `.tools/helm-python/bin/python`), to check this
 /// renderer against real Helm. When it is missing the test is skipped with a loud message,
 /// except under `CI=true`, where that is a failure.
 pub fn real_helm() -> Option<PathBuf> {
@@ -580,7 +581,7 @@ pub fn real_helm() -> Option<PathBuf> {
         PathBuf::from,
     );
     let usable = Command::new(&python)
-        .args(["-c", "import helm_python"])
+        .args(["-c", "import helm_python, kubernetes_validate"])
         .output()
         .is_ok_and(|output| output.status.success());
     if usable {
@@ -605,10 +606,14 @@ pub struct RealHelmReport {
     pub lint_problems: Vec<String>,
     /// One render per set of overrides, or Helm's error message.
     pub renders: Vec<Result<Rendered, String>>,
+    /// Where the rendered objects break the strict Kubernetes API schemas (unknown or
+    /// mistyped fields, missing required ones).
+    pub schema_errors: Vec<String>,
 }
 
 /// Lints the chart in `chart_directory` and renders it once per entry of `overrides`, with
-/// real Helm through `python` (see [`real_helm`]) and tests/support/helm_sdk.py.
+/// real Helm through `python` (see [`real_helm`]) and tests/support/helm_sdk.py, which also
+/// validates every rendered object against the Kubernetes API schemas.
 pub fn render_with_real_helm(
     python: &Path,
     chart_directory: &Path,
@@ -688,9 +693,16 @@ pub fn render_with_real_helm(
             Ok(rendered)
         })
         .collect();
+    let schema_errors = report["schema_errors"]
+        .as_array()
+        .ok_or("the report has no schema errors list")?
+        .iter()
+        .map(|error| error.as_str().unwrap_or_default().to_string())
+        .collect();
     Ok(RealHelmReport {
         version: report["helm"].as_str().unwrap_or("unknown").to_string(),
         lint_problems,
         renders,
+        schema_errors,
     })
 }
