@@ -356,6 +356,13 @@ fn deployment_has_probes_resources_and_a_locked_down_security_context() {
         );
         let expected_replicas = if project.db == "sqlite" { 1 } else { 2 };
         assert_eq!(deployment["spec"]["replicas"], expected_replicas);
+        // Never fewer serving pods during an upgrade; SQLite's single volume forbids overlap.
+        let expected_strategy = if project.db == "sqlite" {
+            json!({"type": "Recreate"})
+        } else {
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}})
+        };
+        assert_eq!(deployment["spec"]["strategy"], expected_strategy);
 
         let pod = &deployment["spec"]["template"]["spec"];
         let container = only_container(deployment);
