@@ -228,6 +228,7 @@ fn chart_files_render_for_every_kind_of_project() {
             "Chart.yaml",
             "values.yaml",
             ".helmignore",
+            "values.schema.json",
             "templates/_helpers.tpl",
             "templates/deployment.yaml",
             "templates/service.yaml",
@@ -262,6 +263,55 @@ fn chart_files_render_for_every_kind_of_project() {
         assert_eq!(chart.metadata["type"], "application");
         assert!(chart.metadata["version"].is_string());
         assert!(chart.metadata["appVersion"].is_string());
+    }
+}
+
+/// Every key of `values` is declared where `schema` (a values.schema.json node) closes its
+/// object with `additionalProperties: false`; `path` names the place in messages.
+fn assert_declared(values: &Json, schema: &Json, root: &Json, path: &str) {
+    let schema = match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference
+                .strip_prefix("#/definitions/")
+                .expect("references point into definitions");
+            &root["definitions"][name]
+        }
+        None => schema,
+    };
+    let Some(values) = values.as_object() else {
+        return;
+    };
+    for (key, value) in values {
+        let declared = &schema["properties"][key];
+        if declared.is_null() {
+            assert_ne!(
+                schema["additionalProperties"], false,
+                "values.yaml has {path}{key}, which values.schema.json does not declare"
+            );
+            continue;
+        }
+        assert_declared(value, declared, root, &format!("{path}{key}."));
+    }
+}
+
+#[test]
+fn values_schema_declares_every_default_value() {
+    for project in [&SHOP, &ORDER_SERVICE, &BILLING_API] {
+        let files = render_tree("deploy", project);
+        let schema_text = &files[&format!("deploy/helm/{}/values.schema.json", project.name)];
+        let schema: Json = serde_json::from_str(schema_text).expect("values.schema.json is JSON");
+        assert_eq!(schema["additionalProperties"], false);
+        assert_declared(&chart(project).values, &schema, &schema, "");
+        // The check itself can fail.
+        let result = std::panic::catch_unwind(|| {
+            assert_declared(
+                &json!({"autoscaling": {"enable": true}}),
+                &schema,
+                &schema,
+                "",
+            )
+        });
+        assert!(result.is_err(), "a misspelt key must be reported");
     }
 }
 
@@ -1184,13 +1234,32 @@ fn real_helm_lints_and_renders_the_chart_into_valid_kubernetes_objects() {
     let Some(python) = helm::real_helm() else {
         return;
     };
-    let override_sets = [
+    // Values Helm and the test renderer both accept: their outputs must agree.
+    let accepted = [
         Json::Null,
         every_option(),
         json!({"serviceAccount": {"create": false}, "migrations": {"enabled": false}, "podDisruptionBudget": {"enabled": false}}),
         json!({"fullnameOverride": "storefront", "database": {"existingSecret": "", "url": "sqlite:///data/x.db"}}),
-        json!({"database": {"existingSecret": "", "url": ""}}),
     ];
+    // Values Helm refuses, with what its error names: values.schema.json stops the first three
+    // before any template runs, `required` the last.
+    let refused = [
+        (
+            json!({"autoscaling": {"enable": true}}),
+            "'enable' not allowed",
+        ),
+        (json!({"replicaCount": "two"}), "/replicaCount"),
+        (json!({"env": {"logFormat": "xml"}}), "/env/logFormat"),
+        (
+            json!({"database": {"existingSecret": "", "url": ""}}),
+            "database.existingSecret",
+        ),
+    ];
+    let override_sets: Vec<Json> = accepted
+        .iter()
+        .cloned()
+        .chain(refused.iter().map(|(overrides, _)| overrides.clone()))
+        .collect();
     for project in [&SHOP, &ORDER_SERVICE, &BILLING_API] {
         let directory = tempfile::tempdir().expect("a temporary directory");
         for (path, content) in render_tree("deploy", project) {
@@ -1219,45 +1288,47 @@ fn real_helm_lints_and_renders_the_chart_into_valid_kubernetes_objects() {
             report.schema_errors
         );
         assert_eq!(report.renders.len(), override_sets.len());
-        for (overrides, real) in override_sets.iter().zip(report.renders) {
-            let emulated = helm::render(&chart(project), &release(), overrides, true);
-            match (emulated, real) {
-                (Ok(emulated), Ok(real)) => {
-                    let names = |rendered: &helm::Rendered| {
-                        rendered.manifests.keys().cloned().collect::<Vec<_>>()
-                    };
+        let (accepted_renders, refused_renders) = report.renders.split_at(accepted.len());
+
+        for (overrides, real) in accepted.iter().zip(accepted_renders) {
+            let real = real.as_ref().unwrap_or_else(|error| {
+                panic!("{}: Helm refused {overrides}: {error}", project.name)
+            });
+            let emulated = helm::render(&chart(project), &release(), overrides, true)
+                .unwrap_or_else(|error| panic!("{}: {error}", project.name));
+            let names =
+                |rendered: &helm::Rendered| rendered.manifests.keys().cloned().collect::<Vec<_>>();
+            assert_eq!(
+                names(&emulated),
+                names(real),
+                "{} with {overrides}",
+                project.name
+            );
+            for (name, text) in &emulated.manifests {
+                let real_text = &real.manifests[name];
+                if text != real_text {
+                    // Formatting may differ where YAML allows (the quoting style of toYaml);
+                    // the documents themselves must not.
                     assert_eq!(
-                        names(&emulated),
-                        names(&real),
-                        "{} with {overrides}",
-                        project.name
+                        helm::yaml_documents(name, text),
+                        helm::yaml_documents(name, real_text),
+                        "{name} with {overrides}: the test renderer and Helm {} differ\n{text}\n{real_text}",
+                        report.version
                     );
-                    for (name, text) in &emulated.manifests {
-                        let real_text = &real.manifests[name];
-                        if text != real_text {
-                            // Formatting may differ where YAML allows (the quoting style of
-                            // toYaml); the documents themselves must not.
-                            assert_eq!(
-                                helm::yaml_documents(name, text),
-                                helm::yaml_documents(name, real_text),
-                                "{name} with {overrides}: the test renderer and Helm {} differ\n{text}\n{real_text}",
-                                report.version
-                            );
-                        }
-                    }
-                    assert_eq!(emulated.notes, real.notes, "{} NOTES.txt", project.name);
                 }
-                (Err(emulated), Err(real)) => {
-                    assert!(real.contains("database.existingSecret"), "{real}");
-                    assert!(emulated.contains("database.existingSecret"), "{emulated}");
-                }
-                (emulated, real) => panic!(
-                    "{} with {overrides}: the test renderer gave {:?}, Helm gave {:?}",
-                    project.name,
-                    emulated.map(|rendered| rendered.manifests),
-                    real.map(|rendered| rendered.manifests)
-                ),
+            }
+            assert_eq!(emulated.notes, real.notes, "{} NOTES.txt", project.name);
+        }
+
+        for ((overrides, expected), real) in refused.iter().zip(refused_renders) {
+            match real {
+                Err(error) => assert!(error.contains(expected), "{overrides}: {error}"),
+                Ok(_) => panic!("{}: Helm accepted {overrides}", project.name),
             }
         }
+        // The test renderer does not read values.schema.json, but refuses what `required` does.
+        let (missing_url, expected) = &refused[3];
+        let emulated = helm::render(&chart(project), &release(), missing_url, true);
+        assert!(emulated.is_err_and(|error| error.contains(expected)));
     }
 }
