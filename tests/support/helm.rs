@@ -22,7 +22,8 @@
 //!   Helm renders as an empty string, fails the tests.
 //!
 //! What it does not: range over a map visits keys in hash order where Go sorts them (output
-//! order only), and `.Capabilities.APIVersions`, `tpl`, `lookup` and `.Files` are absent.
+//! order only); values are not checked against values.schema.json (the real-Helm test does
+//! that); `.Capabilities.APIVersions`, `tpl`, `lookup` and `.Files` are absent.
 //!
 //! Real Helm keeps it honest: [`render_with_real_helm`] lints and renders a chart with Helm's
 //! own Go SDK (the helm-python-sdk wheel, which scripts/setup.sh installs, driven by
