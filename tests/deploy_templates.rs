@@ -1097,6 +1097,17 @@ fn dockerfile_builds_in_two_stages_and_runs_as_a_non_root_user() {
         assert!(user > position("FROM gcr.io/distroless"));
         assert_eq!(instructions[user], "USER 10001:10001");
         assert!(!dockerfile.contains("{{") && !dockerfile.contains("{%"));
+
+        // SQLite writes its file under /data, which the non-root user must own.
+        let data_directory = "COPY --from=builder --chown=10001:10001 /build/data /data";
+        let sqlite_url = format!(
+            "ENV DATABASE_URL=sqlite:///data/{}.db?mode=rwc",
+            project.crate_name
+        );
+        let is_sqlite = project.db == "sqlite";
+        assert_eq!(instructions.contains(&data_directory), is_sqlite);
+        assert_eq!(instructions.contains(&sqlite_url.as_str()), is_sqlite);
+        assert_eq!(dockerfile.contains("mkdir /build/data"), is_sqlite);
     }
 
     let (path, dockerignore) = render_template_file(".dockerignore", &SHOP);
