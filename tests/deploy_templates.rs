@@ -886,6 +886,22 @@ fn names_follow_helm_conventions() {
     );
     let cut_at_dash = name_of(&"b".repeat(62), Json::Null);
     assert_eq!(cut_at_dash, "b".repeat(62));
+
+    // The migration Job keeps "-migrate" within 63 characters.
+    let long_release = Release {
+        name: "c".repeat(62),
+        namespace: "apps".to_string(),
+    };
+    let documents = helm::render(&chart(&SHOP), &long_release, &Json::Null, true)
+        .expect("the chart renders")
+        .documents()
+        .expect("valid YAML");
+    let job_name = find(&documents, "Job")["metadata"]["name"]
+        .as_str()
+        .expect("a name")
+        .to_string();
+    assert_eq!(job_name, format!("{}-migrate", "c".repeat(55)));
+    assert!(is_dns_label(&job_name));
 }
 
 #[test]

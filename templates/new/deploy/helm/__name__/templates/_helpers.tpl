@@ -69,6 +69,13 @@ The ServiceAccount the pods run as.
 {{- end }}
 
 {{/*
+The migration hook Job: the full name with "-migrate", still at most 63 characters.
+*/}}
+{{- define "axiomod.migrationJobName" -}}
+{{- include "axiomod.fullname" . | trunc 55 | trimSuffix "-" }}-migrate
+{{- end }}
+
+{{/*
 The image reference; the tag defaults to the chart's appVersion.
 */}}
 {{- define "axiomod.image" -}}
