@@ -4,3 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tools/bin
 export PATH="$PWD/.tools/bin:$PATH"
+
+# Real Helm for tests/deploy_templates.rs, which checks that its Go-template renderer gives
+# exactly what Helm gives (Helm's Go SDK compiled into the helm-python-sdk wheel), and the
+# Kubernetes API schemas it validates the rendered objects against (kubernetes-validate).
+if ! .tools/helm-python/bin/python -c 'import helm_python, kubernetes_validate' 2>/dev/null; then
+  python3 -m venv .tools/helm-python
+  .tools/helm-python/bin/pip install --quiet --disable-pip-version-check \
+    'helm-python-sdk==0.2.2' 'kubernetes-validate==1.37.0'
+fi
