@@ -49,14 +49,18 @@ pub fn exec(args: NewArgs) -> miette::Result<Outcome> {
         None if !args.yes && ui::is_interactive() => ask_database()?,
         None => Database::Sqlite,
     };
+    let target = args.path.unwrap_or_else(|| PathBuf::from(&args.name));
+    // Forced into an earlier `axiomod new`, keep its first migration rather than add a twin.
+    let migration_version = project::existing_migration_version(&target)
+        .unwrap_or_else(|| chrono::Utc::now().format("%Y%m%d%H%M%S").to_string());
     let project = NewProject {
         name: args.name.clone(),
         database,
-        migration_version: chrono::Utc::now().format("%Y%m%d%H%M%S").to_string(),
+        migration_version,
     };
     let files = project::render_project(&project)?;
-    let target = args.path.unwrap_or_else(|| PathBuf::from(&args.name));
     if args.dry_run {
+        render::check_new_target(&target, args.force)?;
         print_planned(&target, &files, args.format);
         return Ok(Outcome::Success);
     }
