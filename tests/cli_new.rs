@@ -493,6 +493,47 @@ fn empty_existing_target_keeps_its_folder() {
     assert_project_tree(&target, "shop", "sqlite", &[]);
 }
 
+#[cfg(unix)]
+#[test]
+fn symlink_to_an_empty_folder_is_followed_and_kept() {
+    let folder = tempfile::tempdir().unwrap();
+    let real = folder.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    std::os::unix::fs::symlink("real", folder.path().join("link")).unwrap();
+    let output = new_in(folder.path())
+        .args(["shop", "--db", "sqlite", "--path", "link"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert!(
+        std::fs::symlink_metadata(folder.path().join("link"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_project_tree(&real, "shop", "sqlite", &[]);
+    assert_no_staging_folder(folder.path());
+}
+
+#[test]
+fn a_crowded_target_lists_some_entries_and_counts_the_rest() {
+    let folder = tempfile::tempdir().unwrap();
+    let target = folder.path().join("shop");
+    std::fs::create_dir(&target).unwrap();
+    for index in 0..8 {
+        std::fs::write(target.join(format!("file-{index}.txt")), "x").unwrap();
+    }
+    let before = tree(folder.path());
+    let output = new_in(folder.path()).arg("shop").output().unwrap();
+    let stderr = flat_stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("file-0.txt, file-1.txt, file-2.txt, file-3.txt, file-4.txt and 3 more"),
+        "{stderr}"
+    );
+    assert_eq!(tree(folder.path()), before);
+}
+
 #[test]
 fn path_below_a_regular_file_is_refused_cleanly() {
     let folder = tempfile::tempdir().unwrap();

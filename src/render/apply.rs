@@ -145,7 +145,7 @@ pub fn check_new_target(target: &Path, force: bool) -> Result<(), NewTreeError> 
     if !existing_entries.is_empty() && !force {
         return Err(NewTreeError::TargetNotEmpty {
             path: target.to_path_buf(),
-            entries: existing_entries.join(", "),
+            entries: describe_entries(&existing_entries),
         });
     }
     Ok(())
@@ -234,19 +234,34 @@ fn move_entries(from: &Path, to: &Path) -> std::io::Result<()> {
     result
 }
 
-/// Up to five entry names of `folder`; empty when it does not exist.
+/// The entry names of `folder`, sorted; empty when it does not exist.
 fn list_entries(folder: &Path) -> std::io::Result<Vec<String>> {
     match std::fs::read_dir(folder) {
         Ok(entries) => {
-            let mut names = Vec::new();
-            for entry in entries.take(5) {
-                names.push(entry?.file_name().to_string_lossy().into_owned());
-            }
+            let mut names = entries
+                .map(|entry| Ok(entry?.file_name().to_string_lossy().into_owned()))
+                .collect::<std::io::Result<Vec<_>>>()?;
+            names.sort();
             Ok(names)
         }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
         Err(error) => Err(error),
     }
+}
+
+/// The first few `names`, and how many more there are.
+fn describe_entries(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut text = names
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        text.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -564,6 +579,15 @@ mod tests {
             panic!("a non-empty folder must be refused");
         };
         assert_eq!(entries, "file");
+        for name in ["b", "a", "g", "f", "e", "d", "c"] {
+            std::fs::write(parent.path().join(name), "x").unwrap();
+        }
+        let Err(NewTreeError::TargetNotEmpty { entries, .. }) =
+            check_new_target(parent.path(), false)
+        else {
+            panic!("a non-empty folder must be refused");
+        };
+        assert_eq!(entries, "a, b, c, d, e and 3 more");
         assert!(check_new_target(parent.path(), true).is_ok());
         assert!(check_new_target(&parent.path().join("absent"), false).is_ok());
         assert!(matches!(
