@@ -44,12 +44,15 @@ pub struct NewArgs {
 
 pub fn exec(args: NewArgs) -> miette::Result<Outcome> {
     project::validate_name(&args.name)?;
+    let target = args.path.unwrap_or_else(|| PathBuf::from(&args.name));
+    // Refuse a target the write would refuse before asking anything (and on a dry run, so
+    // its preview holds for the real run).
+    render::check_new_target(&target, args.force)?;
     let database = match args.db {
         Some(database) => database,
         None if !args.yes && ui::is_interactive() => ask_database()?,
         None => Database::Sqlite,
     };
-    let target = args.path.unwrap_or_else(|| PathBuf::from(&args.name));
     // Forced into an earlier `axiomod new`, keep its first migration rather than add a twin.
     let migration_version = project::existing_migration_version(&target)
         .unwrap_or_else(|| chrono::Utc::now().format("%Y%m%d%H%M%S").to_string());
@@ -60,7 +63,6 @@ pub fn exec(args: NewArgs) -> miette::Result<Outcome> {
     };
     let files = project::render_project(&project)?;
     if args.dry_run {
-        render::check_new_target(&target, args.force)?;
         print_planned(&target, &files, args.format);
         return Ok(Outcome::Success);
     }
