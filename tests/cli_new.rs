@@ -772,14 +772,23 @@ fn dry_run_lists_the_files_and_writes_nothing() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("Would create"), "{stdout}");
+    let rows: Vec<Vec<&str>> = stdout
+        .lines()
+        .map(|line| line.split_whitespace().collect())
+        .collect();
+    let planned = rows.iter().filter(|row| row.first() == Some(&"create"));
+    assert_eq!(
+        stdout.lines().next(),
+        Some(format!("Would write {} files in shop:", planned.count()).as_str()),
+        "{stdout}"
+    );
     assert!(stdout.contains("nothing was written"), "{stdout}");
     for expected in EXPECTED_FILES
         .iter()
         .filter(|path| **path != ".axiomod/manifest.toml")
     {
         assert!(
-            stdout.contains(&format!("create  {expected}\n")),
+            rows.contains(&vec!["create", expected]),
             "{expected}: {stdout}"
         );
     }
@@ -860,6 +869,50 @@ fn dry_run_refuses_what_the_real_run_would_refuse() {
         .assert()
         .success()
         .stdout(predicate::str::contains("nothing was written"));
+    assert_eq!(tree(folder.path()), before);
+}
+
+#[test]
+fn forced_dry_run_shows_which_of_your_files_would_be_overwritten() {
+    let folder = tempfile::tempdir().unwrap();
+    let target = folder.path().join("shop");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("notes.txt"), "keep me\n").unwrap();
+    std::fs::write(target.join("README.md"), "# mine\n").unwrap();
+    let before = tree(folder.path());
+
+    let output = new_in(folder.path())
+        .args(["shop", "--dry-run", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let readme = stdout
+        .lines()
+        .find(|line| line.contains("README.md"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(readme.trim_start().starts_with("conflict"), "{stdout}");
+    assert!(readme.contains("overwritten by --force"), "{stdout}");
+    assert!(!stdout.contains("notes.txt"), "{stdout}");
+
+    let output = new_in(folder.path())
+        .args(["shop", "--dry-run", "--force", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let actions: BTreeMap<&str, &str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| {
+            (
+                file["path"].as_str().unwrap(),
+                file["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(actions["README.md"], "conflict");
+    assert_eq!(actions["Cargo.toml"], "create");
     assert_eq!(tree(folder.path()), before);
 }
 

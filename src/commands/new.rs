@@ -63,7 +63,10 @@ pub fn exec(args: NewArgs) -> miette::Result<Outcome> {
     };
     let files = project::render_project(&project)?;
     if args.dry_run {
-        print_planned(&target, &files, args.format);
+        print_planned(
+            &render::plan_new_tree(&target, files, args.force)?,
+            args.format,
+        );
         return Ok(Outcome::Success);
     }
     let summary = render::write_new_tree(&target, files, args.force)?;

@@ -151,6 +151,26 @@ pub fn check_new_target(target: &Path, force: bool) -> Result<(), NewTreeError> 
     Ok(())
 }
 
+/// What [`write_new_tree`] would do at `target`, refusing what it would refuse: a preview
+/// for `--dry-run`, with the same action for each file (with `force`, a file of the user's
+/// that would be overwritten shows as a conflict).
+pub fn plan_new_tree(
+    target: &Path,
+    files: Vec<super::RenderedFile>,
+    force: bool,
+) -> Result<Plan, NewTreeError> {
+    check_new_target(target, force)?;
+    let manifest = if target.is_dir() {
+        Manifest::load(target)?
+    } else {
+        Manifest::default()
+    };
+    super::plan(target, files, &manifest).map_err(|error| NewTreeError::Unwritable {
+        path: target.to_path_buf(),
+        error,
+    })
+}
+
 /// Writes a whole new tree at `target`. When `target` is absent, the files are first written
 /// into a hidden staging folder beside it, which is then renamed into place; when it is an
 /// empty folder, they are staged inside it and moved up. Either way a failure leaves nothing
@@ -562,6 +582,34 @@ mod tests {
         );
         let manifest = Manifest::load(target.path()).unwrap();
         assert_eq!(manifest.files.len(), 4);
+    }
+
+    #[test]
+    fn plan_new_tree_previews_what_write_new_tree_does() {
+        let parent = tempfile::tempdir().unwrap();
+        let target = parent.path().join("shop");
+        let planned = plan_new_tree(&target, generated_files(), false).unwrap();
+        assert!(planned.changes.iter().all(|c| c.action == Action::Create));
+        assert!(!target.exists());
+
+        write_new_tree(&target, generated_files(), false).unwrap();
+        std::fs::write(target.join("src/app.rs"), "// edited\n").unwrap();
+        assert!(matches!(
+            plan_new_tree(&target, generated_files(), false),
+            Err(NewTreeError::TargetNotEmpty { .. })
+        ));
+        let before = snapshot(&target);
+        let planned = plan_new_tree(&target, generated_files(), true).unwrap();
+        assert_eq!(
+            actions(&planned),
+            vec![
+                ("Cargo.toml".to_string(), Action::Unchanged),
+                ("src/app.rs".to_string(), Action::Conflict),
+                ("src/modules/mod.rs".to_string(), Action::Unchanged),
+                ("src/custom.rs".to_string(), Action::Unchanged),
+            ]
+        );
+        assert_eq!(snapshot(&target), before);
     }
 
     #[test]
