@@ -230,28 +230,19 @@ pub fn write_new_tree(
 /// Moves every entry of `from` into `to`. On failure the entries already moved are moved back,
 /// so `to` is left as it was.
 fn move_entries(from: &Path, to: &Path) -> std::io::Result<()> {
-    let mut moved = Vec::new();
-    let mut result = Ok(());
-    for entry in std::fs::read_dir(from)? {
-        let name = match entry {
-            Ok(entry) => entry.file_name(),
-            Err(error) => {
-                result = Err(error);
-                break;
+    // Names first: a folder changed while it is being read may skip entries.
+    let names = std::fs::read_dir(from)?
+        .map(|entry| Ok(entry?.file_name()))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    for (index, name) in names.iter().enumerate() {
+        if let Err(error) = std::fs::rename(from.join(name), to.join(name)) {
+            for moved in &names[..index] {
+                let _ = std::fs::rename(to.join(moved), from.join(moved));
             }
-        };
-        if let Err(error) = std::fs::rename(from.join(&name), to.join(&name)) {
-            result = Err(error);
-            break;
-        }
-        moved.push(name);
-    }
-    if result.is_err() {
-        for name in moved {
-            let _ = std::fs::rename(to.join(&name), from.join(&name));
+            return Err(error);
         }
     }
-    result
+    Ok(())
 }
 
 /// The entry names of `folder`, sorted; empty when it does not exist.
@@ -564,6 +555,36 @@ mod tests {
         assert!(matches!(result, Err(NewTreeError::Apply(_))), "{result:?}");
         assert_eq!(std::fs::read_dir(&empty).unwrap().count(), 0);
         assert_eq!(std::fs::read_dir(parent.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn move_entries_moves_everything_or_nothing() {
+        let from = tempfile::tempdir().unwrap();
+        let to = tempfile::tempdir().unwrap();
+        std::fs::create_dir(from.path().join("folder")).unwrap();
+        std::fs::write(from.path().join("folder/inner"), "inner").unwrap();
+        std::fs::write(from.path().join("file"), "file").unwrap();
+        move_entries(from.path(), to.path()).unwrap();
+        assert_eq!(std::fs::read_dir(from.path()).unwrap().count(), 0);
+        assert_eq!(
+            std::fs::read_to_string(to.path().join("folder/inner")).unwrap(),
+            "inner"
+        );
+
+        // A folder cannot replace a non-empty folder: the move fails and is undone.
+        let from = tempfile::tempdir().unwrap();
+        for name in ["a", "b", "c", "folder", "z"] {
+            std::fs::create_dir(from.path().join(name)).unwrap();
+        }
+        let result = move_entries(from.path(), to.path());
+        assert!(result.is_err());
+        assert_eq!(std::fs::read_dir(from.path()).unwrap().count(), 5);
+        let mut left: Vec<String> = std::fs::read_dir(to.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["file", "folder"]);
     }
 
     #[test]
