@@ -44,20 +44,29 @@ pub struct NewArgs {
 
 pub fn exec(args: NewArgs) -> miette::Result<Outcome> {
     project::validate_name(&args.name)?;
+    let target = args.path.unwrap_or_else(|| PathBuf::from(&args.name));
+    // Refuse a target the write would refuse before asking anything (and on a dry run, so
+    // its preview holds for the real run).
+    render::check_new_target(&target, args.force)?;
     let database = match args.db {
         Some(database) => database,
         None if !args.yes && ui::is_interactive() => ask_database()?,
         None => Database::Sqlite,
     };
+    // Forced into an earlier `axiomod new`, keep its first migration rather than add a twin.
+    let migration_version = project::existing_migration_version(&target)
+        .unwrap_or_else(|| chrono::Utc::now().format("%Y%m%d%H%M%S").to_string());
     let project = NewProject {
         name: args.name.clone(),
         database,
-        migration_version: chrono::Utc::now().format("%Y%m%d%H%M%S").to_string(),
+        migration_version,
     };
     let files = project::render_project(&project)?;
-    let target = args.path.unwrap_or_else(|| PathBuf::from(&args.name));
     if args.dry_run {
-        print_planned(&target, &files, args.format);
+        print_planned(
+            &render::plan_new_tree(&target, files, args.force)?,
+            args.format,
+        );
         return Ok(Outcome::Success);
     }
     let summary = render::write_new_tree(&target, files, args.force)?;

@@ -1,10 +1,8 @@
 //! Printing what a generator wrote or would write, for people or as JSON.
 
-use std::path::Path;
-
 use serde_json::json;
 
-use crate::render::{ApplySummary, RenderedFile};
+use crate::render::{Action, ApplySummary, Plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -12,20 +10,33 @@ pub enum OutputFormat {
     Json,
 }
 
-/// A dry run: the files that would be created under `root`.
-pub fn print_planned(root: &Path, files: &[RenderedFile], format: OutputFormat) {
+/// A dry run: what writing `plan` would do to each file.
+pub fn print_planned(plan: &Plan, format: OutputFormat) {
     match format {
         OutputFormat::Human => {
-            println!("Would create {} files in {}:", files.len(), root.display());
-            for file in files {
-                println!("  create  {}", file.path.display());
+            let writes = plan
+                .changes
+                .iter()
+                .filter(|change| change.action.writes(true))
+                .count();
+            println!("Would write {writes} files in {}:", plan.root.display());
+            for change in &plan.changes {
+                let note = match change.action {
+                    Action::Conflict => "  (yours: overwritten by --force)",
+                    _ => "",
+                };
+                println!(
+                    "  {:<9} {}{note}",
+                    change.action.label(),
+                    change.file.path.display()
+                );
             }
             println!("(dry run: nothing was written)");
         }
         OutputFormat::Json => print_json(&json!({
-            "root": root,
+            "root": plan.root,
             "dry_run": true,
-            "files": files.iter().map(|file| json!({"path": file.path, "action": "create"})).collect::<Vec<_>>(),
+            "files": plan.changes.iter().map(|change| json!({"path": change.file.path, "action": change.action.label()})).collect::<Vec<_>>(),
         })),
     }
 }

@@ -1,5 +1,7 @@
 //! `axiomod new`: a whole service project, production-shaped before its first entity.
 
+use std::path::Path;
+
 use miette::Diagnostic;
 use serde::Serialize;
 use thiserror::Error;
@@ -137,7 +139,7 @@ pub fn validate_name(name: &str) -> Result<(), NewError> {
     if RESERVED_NAMES.contains(&name) {
         return Err(invalid("Cargo or the standard library reserves it"));
     }
-    if DEPENDENCY_NAMES.contains(&name) {
+    if is_dependency_name(&crate_name) {
         return Err(invalid(
             "the generated service depends on a crate of that name",
         ));
@@ -166,14 +168,20 @@ fn suggest_name(name: &str) -> String {
             character.is_ascii_lowercase() || character.is_ascii_digit() || *character == '-'
         })
         .collect();
+    // Dropped characters may leave dashes side by side or at the ends; a name starts with a
+    // letter.
+    let words: Vec<&str> = cleaned.split('-').filter(|word| !word.is_empty()).collect();
+    let joined = words.join("-");
     let trimmed =
-        cleaned.trim_matches(|character: char| character == '-' || character.is_ascii_digit());
+        joined.trim_start_matches(|character: char| character == '-' || character.is_ascii_digit());
     let candidate = if trimmed.is_empty() {
         "my-service"
     } else {
         trimmed
     };
     let candidate: String = candidate.chars().take(MAX_NAME_LENGTH).collect();
+    // Cutting at the limit may leave a dash at the end.
+    let candidate = candidate.trim_end_matches('-').to_string();
     if validate_name_shape_only(&candidate) {
         candidate
     } else {
@@ -185,7 +193,28 @@ fn suggest_name(name: &str) -> String {
 fn validate_name_shape_only(name: &str) -> bool {
     !is_rust_keyword(&name.replace('-', "_"))
         && !RESERVED_NAMES.contains(&name)
-        && !DEPENDENCY_NAMES.contains(&name)
+        && !is_dependency_name(&name.replace('-', "_"))
+}
+
+/// True when a dependency of the generated project has this crate name (`serde-json` and
+/// `serde_json` are the same crate to Rust).
+fn is_dependency_name(crate_name: &str) -> bool {
+    DEPENDENCY_NAMES
+        .iter()
+        .any(|dependency| dependency.replace('-', "_") == crate_name)
+}
+
+/// File name ending of the project's first migration (after its version).
+const OUTBOX_MIGRATION_SUFFIX: &str = "_axiomod_outbox.up.sql";
+
+/// The version of the outbox migration of a project already at `root`, if any.
+pub fn existing_migration_version(root: &Path) -> Option<String> {
+    let entries = std::fs::read_dir(root.join("migrations")).ok()?;
+    entries
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter_map(|name| Some(name.strip_suffix(OUTBOX_MIGRATION_SUFFIX)?.to_string()))
+        .filter(|version| version.len() == 14 && version.bytes().all(|byte| byte.is_ascii_digit()))
+        .min()
 }
 
 /// Renders every file of the new project.
@@ -222,6 +251,64 @@ mod tests {
     }
 
     #[test]
+    fn suggests_the_closest_valid_name() {
+        for (name, expected) in [
+            ("Shop", "shop"),
+            ("OrderService", "order-service"),
+            ("order_service", "order-service"),
+            ("1shop", "shop"),
+            ("shop-", "shop"),
+            ("a--b", "a-b"),
+            ("a-é-b", "a-b"),
+            ("Billing-V2", "billing-v2"),
+            ("", "my-service"),
+            ("42", "my-service"),
+            ("type", "type-service"),
+            ("axum", "axum-service"),
+            ("serde-json", "serde-json-service"),
+        ] {
+            assert_eq!(suggest_name(name), expected, "{name:?}");
+        }
+        let cut_at_a_dash = format!("{}-{}", "a".repeat(39), "b".repeat(5));
+        assert_eq!(suggest_name(&cut_at_a_dash), "a".repeat(39));
+    }
+
+    #[test]
+    fn dependency_names_are_refused_whatever_their_separator() {
+        for name in [
+            "serde-json",
+            "tower-http",
+            "tracing-subscriber",
+            "http-body-util",
+        ] {
+            let Err(NewError::InvalidName { reason, .. }) = validate_name(name) else {
+                panic!("{name:?} should be refused");
+            };
+            assert!(reason.contains("depends on a crate"), "{name}: {reason}");
+        }
+    }
+
+    #[test]
+    fn finds_the_version_of_an_existing_outbox_migration() {
+        let root = tempfile::tempdir().unwrap();
+        assert_eq!(existing_migration_version(root.path()), None);
+        let migrations = root.path().join("migrations");
+        std::fs::create_dir(&migrations).unwrap();
+        for name in [
+            "20250101000000_create_orders.up.sql",
+            "2025_axiomod_outbox.up.sql",
+            "20240202000000_axiomod_outbox.down.sql",
+            "20240101000000_axiomod_outbox.up.sql",
+        ] {
+            std::fs::write(migrations.join(name), "").unwrap();
+        }
+        assert_eq!(
+            existing_migration_version(root.path()).as_deref(),
+            Some("20240101000000")
+        );
+    }
+
+    #[test]
     fn refuses_bad_names_with_a_valid_suggestion() {
         for name in [
             "",
@@ -233,7 +320,14 @@ mod tests {
             "type",
             "std",
             "axum",
+            "serde-json",
+            "tower_http",
             "my shop",
+            &format!("{}-{}", "a".repeat(39), "b".repeat(5)),
+            &"a".repeat(41),
+            "a-é-b",
+            "Billing-V2",
+            "1-2-3",
         ] {
             let Err(NewError::InvalidName { suggestion, .. }) = validate_name(name) else {
                 panic!("{name:?} should be refused");

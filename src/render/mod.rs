@@ -8,7 +8,9 @@ mod manifest;
 mod plan;
 mod templates;
 
-pub use apply::{ApplyError, ApplySummary, NewTreeError, apply, write_new_tree};
+pub use apply::{
+    ApplyError, ApplySummary, NewTreeError, apply, check_new_target, plan_new_tree, write_new_tree,
+};
 pub use manifest::{MANIFEST_PATH, Manifest};
 pub use plan::{Action, Change, Plan, plan};
 pub use templates::{Ownership, PathVariables, RenderError, RenderedFile, render_generator};
