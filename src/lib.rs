@@ -7,5 +7,6 @@
 pub mod cli;
 pub mod commands;
 pub mod doctor;
+pub mod model;
 pub mod outcome;
 pub mod ui;

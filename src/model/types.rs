@@ -1,0 +1,531 @@
+//! The type-mapping table: for each field type, its Rust type, PostgreSQL and SQLite column
+//! types, CHECK constraints, and OpenAPI schema ([`TypeMapping`]); plus how bounds
+//! ([`Bound`]) and defaults ([`DefaultValue`]) of each type are written in Rust and SQL.
+//! Example values live in `examples.rs`. docs/schema-format.md shows the same table.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{Constraints, FieldType, SqlName, StringFormat};
+
+/// The per-type mapping of one field, flattened into the serialized `Field`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeMapping {
+    /// The Rust type of a value: `String`, `i64`, `rust_decimal::Decimal`, `OrderStatus`.
+    pub rust_type: String,
+    /// The type of the struct field: `rust_type`, or `Option<rust_type>` when optional.
+    pub rust_field_type: String,
+    /// `TEXT`, `VARCHAR(255)`, `BIGINT`, `NUMERIC`, `TIMESTAMPTZ`...
+    pub postgres_type: String,
+    /// `TEXT`, `INTEGER`, `REAL`, `BOOLEAN`...
+    pub sqlite_type: String,
+    /// CHECK expressions for PostgreSQL (enum values, bounds, lengths), column quoted as needed.
+    pub postgres_checks: Vec<String>,
+    /// CHECK expressions for SQLite.
+    pub sqlite_checks: Vec<String>,
+    /// The OpenAPI 3.1 schema of a value (no nullability: see `optional`).
+    pub openapi: Value,
+}
+
+impl TypeMapping {
+    pub fn new(
+        kind: &FieldType,
+        column: &SqlName,
+        constraints: &Constraints,
+        optional: bool,
+    ) -> TypeMapping {
+        let (rust_type, postgres_type, sqlite_type, mut openapi) = match kind {
+            FieldType::String => {
+                let postgres = match constraints.max_length {
+                    Some(length) => format!("VARCHAR({length})"),
+                    None => "TEXT".to_owned(),
+                };
+                (
+                    "String".to_owned(),
+                    postgres,
+                    "TEXT",
+                    json!({"type": "string"}),
+                )
+            }
+            FieldType::Text => (
+                "String".to_owned(),
+                "TEXT".to_owned(),
+                "TEXT",
+                json!({"type": "string"}),
+            ),
+            FieldType::Bool => (
+                "bool".to_owned(),
+                "BOOLEAN".to_owned(),
+                "BOOLEAN",
+                json!({"type": "boolean"}),
+            ),
+            FieldType::I32 => (
+                "i32".to_owned(),
+                "INTEGER".to_owned(),
+                "INTEGER",
+                json!({"type": "integer", "format": "int32"}),
+            ),
+            FieldType::I64 => (
+                "i64".to_owned(),
+                "BIGINT".to_owned(),
+                "INTEGER",
+                json!({"type": "integer", "format": "int64"}),
+            ),
+            FieldType::F64 => (
+                "f64".to_owned(),
+                "DOUBLE PRECISION".to_owned(),
+                "REAL",
+                json!({"type": "number", "format": "double"}),
+            ),
+            // rust_decimal serializes as a JSON string to keep every digit.
+            FieldType::Decimal => (
+                "rust_decimal::Decimal".to_owned(),
+                "NUMERIC".to_owned(),
+                "TEXT",
+                json!({"type": "string", "format": "decimal"}),
+            ),
+            FieldType::Uuid | FieldType::Ref { .. } => (
+                "uuid::Uuid".to_owned(),
+                "UUID".to_owned(),
+                "TEXT",
+                json!({"type": "string", "format": "uuid"}),
+            ),
+            FieldType::Date => (
+                "chrono::NaiveDate".to_owned(),
+                "DATE".to_owned(),
+                "TEXT",
+                json!({"type": "string", "format": "date"}),
+            ),
+            FieldType::DateTime => (
+                "chrono::DateTime<chrono::Utc>".to_owned(),
+                "TIMESTAMPTZ".to_owned(),
+                "TEXT",
+                json!({"type": "string", "format": "date-time"}),
+            ),
+            FieldType::Json => (
+                "serde_json::Value".to_owned(),
+                "JSONB".to_owned(),
+                "TEXT",
+                json!({}),
+            ),
+            FieldType::Enum {
+                type_name,
+                variants,
+            } => {
+                let values: Vec<&str> = variants
+                    .iter()
+                    .map(|variant| variant.value.as_str())
+                    .collect();
+                (
+                    type_name.pascal.clone(),
+                    "TEXT".to_owned(),
+                    "TEXT",
+                    json!({"type": "string", "enum": values}),
+                )
+            }
+        };
+        add_openapi_constraints(&mut openapi, constraints);
+        let rust_field_type = if optional {
+            format!("Option<{rust_type}>")
+        } else {
+            rust_type.clone()
+        };
+        TypeMapping {
+            postgres_checks: checks(kind, column, constraints, "char_length"),
+            sqlite_checks: checks(kind, column, constraints, "length"),
+            rust_type,
+            rust_field_type,
+            postgres_type,
+            sqlite_type: sqlite_type.to_owned(),
+            openapi,
+        }
+    }
+}
+
+fn add_openapi_constraints(openapi: &mut Value, constraints: &Constraints) {
+    let Some(object) = openapi.as_object_mut() else {
+        return;
+    };
+    // JSON Schema bounds apply to numbers only; decimals travel as strings.
+    let numeric = matches!(object.get("type"), Some(Value::String(kind)) if kind == "integer" || kind == "number");
+    if numeric {
+        if let Some(min) = &constraints.min {
+            object.insert("minimum".into(), min.value.clone());
+        }
+        if let Some(max) = &constraints.max {
+            object.insert("maximum".into(), max.value.clone());
+        }
+    }
+    if let Some(length) = constraints.min_length {
+        object.insert("minLength".into(), length.into());
+    }
+    if let Some(length) = constraints.max_length {
+        object.insert("maxLength".into(), length.into());
+    }
+    if let Some(pattern) = &constraints.pattern {
+        object.insert("pattern".into(), pattern.source.clone().into());
+    }
+    match constraints.format {
+        Some(StringFormat::Email) => {
+            object.insert("format".into(), "email".into());
+        }
+        Some(StringFormat::Url) => {
+            object.insert("format".into(), "uri".into());
+        }
+        None => {}
+    }
+}
+
+/// CHECK expressions of a column; `length_function` is the database's character count.
+fn checks(
+    kind: &FieldType,
+    column: &SqlName,
+    constraints: &Constraints,
+    length_function: &str,
+) -> Vec<String> {
+    let column = &column.ident;
+    let mut checks = Vec::new();
+    if let FieldType::Enum { variants, .. } = kind {
+        let values: Vec<&str> = variants
+            .iter()
+            .map(|variant| variant.sql_literal.as_str())
+            .collect();
+        checks.push(format!("{column} IN ({})", values.join(", ")));
+    }
+    // Decimals are TEXT in SQLite, where a numeric comparison would compare strings.
+    let comparable = !(kind == &FieldType::Decimal && length_function == "length");
+    if comparable {
+        if let Some(min) = &constraints.min {
+            checks.push(format!("{column} >= {}", min.sql));
+        }
+        if let Some(max) = &constraints.max {
+            checks.push(format!("{column} <= {}", max.sql));
+        }
+    }
+    if let Some(length) = constraints.min_length {
+        checks.push(format!("{length_function}({column}) >= {length}"));
+    }
+    // VARCHAR(n) already limits a PostgreSQL string column.
+    let limited_by_type = kind == &FieldType::String && length_function == "char_length";
+    if let Some(length) = constraints.max_length
+        && !limited_by_type
+    {
+        checks.push(format!("{length_function}({column}) <= {length}"));
+    }
+    checks
+}
+
+/// A number as written in a schema.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    Integer(i64),
+    Float(f64),
+}
+
+impl Number {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            // Precision loss above 2^53 only affects comparisons between huge bounds.
+            Number::Integer(value) => value as f64,
+            Number::Float(value) => value,
+        }
+    }
+}
+
+/// Why a bound or a default value does not fit its field.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ValueError {
+    #[error("expected {expected}")]
+    WrongType { expected: &'static str },
+    #[error("{value} is out of range for {kind}")]
+    OutOfRange { value: String, kind: &'static str },
+    #[error("`{value}` is not a decimal number")]
+    InvalidDecimal { value: String },
+    #[error("a default is not supported for {kind} fields")]
+    DefaultNotSupported { kind: &'static str },
+    #[error("`{value}` is not one of the enum values ({values})")]
+    NotAmongValues { value: String, values: String },
+    #[error("the default violates `{constraint}`")]
+    ViolatesConstraint { constraint: &'static str },
+}
+
+/// A `min` or `max` of a numeric field.
+///
+/// Serialized fields: `value` (JSON number), `rust` (a Rust expression of the field's type:
+/// `0`, `0.5`, `rust_decimal::Decimal::new(5, 1)`), `sql` (a SQL literal).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bound {
+    pub value: Value,
+    pub rust: String,
+    pub sql: String,
+    #[serde(skip)]
+    pub number: f64,
+}
+
+impl Bound {
+    /// A bound of a field of type `kind` (i32, i64, f64 or decimal).
+    pub fn new(kind: &FieldType, number: Number) -> Result<Bound, ValueError> {
+        match (kind, number) {
+            (FieldType::I32, Number::Integer(value)) => {
+                i32::try_from(value).map_err(|_| ValueError::OutOfRange {
+                    value: value.to_string(),
+                    kind: "i32",
+                })?;
+                Ok(Bound::integer(value))
+            }
+            (FieldType::I64, Number::Integer(value)) => Ok(Bound::integer(value)),
+            (FieldType::I32 | FieldType::I64, Number::Float(_)) => Err(ValueError::WrongType {
+                expected: "an integer",
+            }),
+            (FieldType::F64, number) => {
+                let value = number.as_f64();
+                Ok(Bound {
+                    value: json!(value),
+                    rust: format!("{value:?}"),
+                    sql: format!("{value:?}"),
+                    number: value,
+                })
+            }
+            (FieldType::Decimal, number) => Bound::decimal(&number_text(number)),
+            _ => Err(ValueError::WrongType {
+                expected: "a numeric field",
+            }),
+        }
+    }
+
+    /// A decimal bound or default written as text (`"12.50"`), kept digit for digit.
+    fn decimal(text: &str) -> Result<Bound, ValueError> {
+        let invalid = || ValueError::InvalidDecimal {
+            value: text.to_owned(),
+        };
+        let decimal = Decimal::parse(text).ok_or_else(invalid)?;
+        let number: f64 = text.parse().map_err(|_| invalid())?;
+        Ok(Bound {
+            value: json!(number),
+            rust: decimal.rust_expression(),
+            sql: text.to_owned(),
+            number,
+        })
+    }
+
+    fn integer(value: i64) -> Bound {
+        Bound {
+            value: json!(value),
+            rust: value.to_string(),
+            sql: value.to_string(),
+            number: value as f64,
+        }
+    }
+}
+
+fn number_text(number: Number) -> String {
+    match number {
+        Number::Integer(value) => value.to_string(),
+        Number::Float(value) => value.to_string(),
+    }
+}
+
+/// A decimal literal split the way `rust_decimal::Decimal::new(mantissa, scale)` wants it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Decimal {
+    pub mantissa: i64,
+    pub scale: u32,
+}
+
+impl Decimal {
+    /// Parses `-12.50`; `None` for anything else or more digits than an i64 mantissa holds.
+    pub fn parse(text: &str) -> Option<Decimal> {
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let all_digits = |part: &str| part.chars().all(|c| c.is_ascii_digit());
+        if whole.is_empty()
+            || !all_digits(whole)
+            || !all_digits(fraction)
+            || (digits.contains('.') && fraction.is_empty())
+        {
+            return None;
+        }
+        let scale = u32::try_from(fraction.len())
+            .ok()
+            .filter(|scale| *scale <= 28)?;
+        let magnitude: i64 = format!("{whole}{fraction}").parse().ok()?;
+        Some(Decimal {
+            mantissa: if negative { -magnitude } else { magnitude },
+            scale,
+        })
+    }
+
+    pub fn rust_expression(self) -> String {
+        format!(
+            "rust_decimal::Decimal::new({}, {})",
+            self.mantissa, self.scale
+        )
+    }
+}
+
+/// A field's default value in every form templates need.
+///
+/// Serialized fields: `json` (the value in API examples and OpenAPI), `rust` (a Rust expression
+/// of the field's type: `String::from("x")`, `OrderStatus::Pending`, `0`), `postgres` and
+/// `sqlite` (the literal after `DEFAULT`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DefaultValue {
+    pub json: Value,
+    pub rust: String,
+    pub postgres: String,
+    pub sqlite: String,
+}
+
+impl DefaultValue {
+    /// The default `value` of a field of type `kind` with `constraints`.
+    pub fn new(
+        kind: &FieldType,
+        value: &Value,
+        constraints: &Constraints,
+    ) -> Result<DefaultValue, ValueError> {
+        let same = |literal: String| (literal.clone(), literal);
+        let (rust, (postgres, sqlite), json) = match (kind, value) {
+            (FieldType::String | FieldType::Text, Value::String(text)) => {
+                if let Some(constraint) =
+                    super::examples::violated_string_constraint(text, constraints)
+                {
+                    return Err(ValueError::ViolatesConstraint { constraint });
+                }
+                (
+                    format!("String::from({})", rust_string_literal(text)),
+                    same(sql_string_literal(text)),
+                    value.clone(),
+                )
+            }
+            (FieldType::String | FieldType::Text, _) => {
+                return Err(ValueError::WrongType {
+                    expected: "a string",
+                });
+            }
+            (FieldType::Bool, Value::Bool(flag)) => {
+                let sql = if *flag { ("TRUE", "1") } else { ("FALSE", "0") };
+                (
+                    flag.to_string(),
+                    (sql.0.to_owned(), sql.1.to_owned()),
+                    value.clone(),
+                )
+            }
+            (FieldType::Bool, _) => {
+                return Err(ValueError::WrongType {
+                    expected: "true or false",
+                });
+            }
+            (FieldType::Decimal, Value::String(text)) => {
+                let bound = Bound::decimal(text)?;
+                check_bounds(bound.number, constraints)?;
+                (bound.rust, same(bound.sql), value.clone())
+            }
+            (
+                FieldType::I32 | FieldType::I64 | FieldType::F64 | FieldType::Decimal,
+                Value::Number(_),
+            ) => {
+                let bound = Bound::new(kind, json_number(value)?)?;
+                check_bounds(bound.number, constraints)?;
+                let json = if kind == &FieldType::Decimal {
+                    Value::String(bound.sql.clone())
+                } else {
+                    bound.value.clone()
+                };
+                (bound.rust, same(bound.sql), json)
+            }
+            (FieldType::I32 | FieldType::I64 | FieldType::F64 | FieldType::Decimal, _) => {
+                return Err(ValueError::WrongType {
+                    expected: "a number",
+                });
+            }
+            (
+                FieldType::Enum {
+                    type_name,
+                    variants,
+                },
+                Value::String(text),
+            ) => {
+                let Some(variant) = variants.iter().find(|variant| &variant.value == text) else {
+                    let values: Vec<&str> = variants
+                        .iter()
+                        .map(|variant| variant.value.as_str())
+                        .collect();
+                    return Err(ValueError::NotAmongValues {
+                        value: text.clone(),
+                        values: values.join(", "),
+                    });
+                };
+                (
+                    format!("{}::{}", type_name.pascal, variant.rust_name),
+                    same(variant.sql_literal.clone()),
+                    value.clone(),
+                )
+            }
+            (FieldType::Enum { .. }, _) => {
+                return Err(ValueError::WrongType {
+                    expected: "one of the enum values",
+                });
+            }
+            (other, _) => {
+                return Err(ValueError::DefaultNotSupported {
+                    kind: other.keyword(),
+                });
+            }
+        };
+        Ok(DefaultValue {
+            json,
+            rust,
+            postgres,
+            sqlite,
+        })
+    }
+}
+
+/// A JSON number as a [`Number`].
+fn json_number(value: &Value) -> Result<Number, ValueError> {
+    let Value::Number(number) = value else {
+        return Err(ValueError::WrongType {
+            expected: "a number",
+        });
+    };
+    match number.as_i64() {
+        Some(integer) => Ok(Number::Integer(integer)),
+        None => number
+            .as_f64()
+            .map(Number::Float)
+            .ok_or(ValueError::WrongType {
+                expected: "a number",
+            }),
+    }
+}
+
+fn check_bounds(number: f64, constraints: &Constraints) -> Result<(), ValueError> {
+    if constraints
+        .min
+        .as_ref()
+        .is_some_and(|min| number < min.number)
+    {
+        return Err(ValueError::ViolatesConstraint { constraint: "min" });
+    }
+    if constraints
+        .max
+        .as_ref()
+        .is_some_and(|max| number > max.number)
+    {
+        return Err(ValueError::ViolatesConstraint { constraint: "max" });
+    }
+    Ok(())
+}
+
+/// `text` as a Rust string literal (quotes included, escapes valid Rust).
+pub fn rust_string_literal(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// `text` as a SQL string literal (quotes included, `'` doubled).
+pub fn sql_string_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
