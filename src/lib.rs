@@ -9,4 +9,5 @@ pub mod commands;
 pub mod doctor;
 pub mod model;
 pub mod outcome;
+pub mod schema;
 pub mod ui;

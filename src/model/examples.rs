@@ -68,14 +68,15 @@ impl Examples {
                 let (first, second) = pick_two([12.5, 7.25], constraints);
                 (json!(decimal_text(first)), json!(decimal_text(second)))
             }
-            FieldType::Uuid | FieldType::Ref { .. } => (
+            FieldType::Uuid | FieldType::Ref(_) => (
                 json!("01936f2e-8c4a-7b1e-9a2b-000000000001"),
                 json!("01936f2e-8c4a-7b1e-9a2b-000000000002"),
             ),
             FieldType::Date => (json!("2024-01-15"), json!("2024-02-20")),
             FieldType::DateTime => (json!("2024-01-15T10:30:00Z"), json!("2024-02-20T08:00:00Z")),
             FieldType::Json => (json!({"note": "example 1"}), json!({"note": "example 2"})),
-            FieldType::Enum { variants, .. } => {
+            FieldType::Enum(enum_type) => {
+                let variants = &enum_type.variants;
                 let first = variants
                     .first()
                     .map(|variant| variant.value.clone())
@@ -443,7 +444,8 @@ fn invalid_examples(kind: &FieldType, constraints: &Constraints) -> Vec<InvalidE
         Some(StringFormat::Url) => push("format", json!("not a url")),
         None => {}
     }
-    if let FieldType::Enum { variants, .. } = kind {
+    if let FieldType::Enum(enum_type) = kind {
+        let variants = &enum_type.variants;
         let mut value = "not_a_value".to_owned();
         while variants.iter().any(|variant| variant.value == value) {
             value.push('_');
@@ -457,7 +459,7 @@ fn invalid_examples(kind: &FieldType, constraints: &Constraints) -> Vec<InvalidE
 mod tests {
     use super::*;
     use crate::model::types::{Bound, Number};
-    use crate::model::{EnumVariant, Pattern};
+    use crate::model::{EnumType, EnumVariant, Pattern};
 
     fn name() -> Name {
         Name::field("customer_name").unwrap()
@@ -608,10 +610,10 @@ mod tests {
 
     #[test]
     fn enums_have_an_invalid_value() {
-        let kind = FieldType::Enum {
+        let kind = FieldType::Enum(Box::new(EnumType {
             type_name: Name::type_name("OrderStatus").unwrap(),
             variants: vec![EnumVariant::new("not_a_value").unwrap()],
-        };
+        }));
         let examples = Examples::new(&name(), &kind, &Constraints::default()).unwrap();
         assert_eq!(examples.example, json!("not_a_value"));
         assert_eq!(examples.invalid_examples[0].value, json!("not_a_value_"));

@@ -110,19 +110,13 @@ pub enum FieldType {
     Decimal,
     Uuid,
     Date,
+    #[serde(rename = "datetime")]
     DateTime,
     Json,
-    /// A closed set of string values; generates a Rust enum named `type_name`.
-    Enum {
-        type_name: Name,
-        variants: Vec<EnumVariant>,
-    },
+    /// A closed set of string values; generates a Rust enum.
+    Enum(Box<EnumType>),
     /// The id of another entity (a UUID column with a foreign key).
-    Ref {
-        module: Name,
-        entity: Name,
-        table: SqlName,
-    },
+    Ref(Box<RefTarget>),
 }
 
 impl FieldType {
@@ -140,10 +134,27 @@ impl FieldType {
             FieldType::Date => "date",
             FieldType::DateTime => "datetime",
             FieldType::Json => "json",
-            FieldType::Enum { .. } => "enum",
-            FieldType::Ref { .. } => "ref",
+            FieldType::Enum(_) => "enum",
+            FieldType::Ref(_) => "ref",
         }
     }
+}
+
+/// The generated Rust enum of an enum field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumType {
+    /// `<Entity><Field>`: `OrderStatus`.
+    pub type_name: Name,
+    pub variants: Vec<EnumVariant>,
+}
+
+/// The entity a ref field points at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RefTarget {
+    pub module: Name,
+    pub entity: Name,
+    /// Its table, for the foreign key.
+    pub table: SqlName,
 }
 
 /// One value of an enum.
@@ -256,8 +267,11 @@ impl Field {
     /// Computes the mapping and examples of `spec`, a field of table `table`.
     pub fn new(spec: FieldSpec, table: &SqlName) -> Result<Field, ExampleError> {
         let examples = examples::Examples::new(&spec.name, &spec.kind, &spec.constraints)?;
-        let mapping =
+        let mut mapping =
             types::TypeMapping::new(&spec.kind, &spec.column, &spec.constraints, spec.optional);
+        if let (Some(default), Some(openapi)) = (&spec.default, mapping.openapi.as_object_mut()) {
+            openapi.insert("default".to_owned(), default.json.clone());
+        }
         Ok(Field {
             scalar: spec.kind != FieldType::Json,
             indexed: spec.indexed && !spec.unique,

@@ -84,7 +84,7 @@ impl TypeMapping {
                 "TEXT",
                 json!({"type": "string", "format": "decimal"}),
             ),
-            FieldType::Uuid | FieldType::Ref { .. } => (
+            FieldType::Uuid | FieldType::Ref(_) => (
                 "uuid::Uuid".to_owned(),
                 "UUID".to_owned(),
                 "TEXT",
@@ -108,16 +108,14 @@ impl TypeMapping {
                 "TEXT",
                 json!({}),
             ),
-            FieldType::Enum {
-                type_name,
-                variants,
-            } => {
-                let values: Vec<&str> = variants
+            FieldType::Enum(enum_type) => {
+                let values: Vec<&str> = enum_type
+                    .variants
                     .iter()
                     .map(|variant| variant.value.as_str())
                     .collect();
                 (
-                    type_name.pascal.clone(),
+                    enum_type.type_name.pascal.clone(),
                     "TEXT".to_owned(),
                     "TEXT",
                     json!({"type": "string", "enum": values}),
@@ -185,8 +183,9 @@ fn checks(
 ) -> Vec<String> {
     let column = &column.ident;
     let mut checks = Vec::new();
-    if let FieldType::Enum { variants, .. } = kind {
-        let values: Vec<&str> = variants
+    if let FieldType::Enum(enum_type) = kind {
+        let values: Vec<&str> = enum_type
+            .variants
             .iter()
             .map(|variant| variant.sql_literal.as_str())
             .collect();
@@ -441,15 +440,14 @@ impl DefaultValue {
                     expected: "a number",
                 });
             }
-            (
-                FieldType::Enum {
-                    type_name,
-                    variants,
-                },
-                Value::String(text),
-            ) => {
-                let Some(variant) = variants.iter().find(|variant| &variant.value == text) else {
-                    let values: Vec<&str> = variants
+            (FieldType::Enum(enum_type), Value::String(text)) => {
+                let Some(variant) = enum_type
+                    .variants
+                    .iter()
+                    .find(|variant| &variant.value == text)
+                else {
+                    let values: Vec<&str> = enum_type
+                        .variants
                         .iter()
                         .map(|variant| variant.value.as_str())
                         .collect();
@@ -459,12 +457,12 @@ impl DefaultValue {
                     });
                 };
                 (
-                    format!("{}::{}", type_name.pascal, variant.rust_name),
+                    format!("{}::{}", enum_type.type_name.pascal, variant.rust_name),
                     same(variant.sql_literal.clone()),
                     value.clone(),
                 )
             }
-            (FieldType::Enum { .. }, _) => {
+            (FieldType::Enum(_), _) => {
                 return Err(ValueError::WrongType {
                     expected: "one of the enum values",
                 });

@@ -1,0 +1,151 @@
+//! A format-neutral document tree with byte spans, so TOML and YAML share one validator and
+//! produce the same model and the same messages.
+
+use std::ops::Range;
+
+/// A value and where it is in the source (byte offsets).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A TOML table or YAML mapping; entries in source order.
+    Map(Vec<Entry>),
+    List(Vec<Node>),
+    String(String),
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+    Null,
+    /// Something no schema key accepts (a TOML date, an integer beyond i64), described.
+    Other(&'static str),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Range<usize>,
+    pub value: Node,
+}
+
+/// A TOML or YAML syntax error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Range<usize>,
+}
+
+/// A key that appeared twice in the same table; the parser kept the first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DuplicateKey {
+    pub key: String,
+    pub span: Range<usize>,
+}
+
+impl Value {
+    /// How the value reads in a message: "a string", "a table".
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Value::Map(_) => "a table",
+            Value::List(_) => "a list",
+            Value::String(_) => "a string",
+            Value::Integer(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::Bool(_) => "a boolean",
+            Value::Null => "null",
+            Value::Other(description) => description,
+        }
+    }
+}
+
+impl Node {
+    /// The entries of a map, if it is one.
+    pub fn entries(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The value as JSON (for defaults); `None` for values JSON cannot hold.
+    pub fn to_json(&self) -> Option<serde_json::Value> {
+        Some(match &self.value {
+            Value::Map(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|entry| Some((entry.key.clone(), entry.value.to_json()?)))
+                    .collect::<Option<_>>()?,
+            ),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Node::to_json).collect::<Option<_>>()?)
+            }
+            Value::String(text) => serde_json::Value::String(text.clone()),
+            Value::Integer(number) => serde_json::Value::from(*number),
+            Value::Float(number) => {
+                serde_json::Number::from_f64(*number).map(serde_json::Value::Number)?
+            }
+            Value::Bool(flag) => serde_json::Value::Bool(*flag),
+            Value::Null => serde_json::Value::Null,
+            Value::Other(_) => return None,
+        })
+    }
+}
+
+/// What a duplicate key is, in words: "entity `Order`", "field `email` of entity `Order`".
+///
+/// The tree holds the first occurrence; the table that contains `duplicate.key` and whose
+/// entry starts closest before the duplicate is the one it was repeated in.
+pub fn describe_duplicate(root: &Node, duplicate: &DuplicateKey) -> (String, Option<Range<usize>>) {
+    let mut best: Option<(Vec<&str>, Range<usize>)> = None;
+    let mut path = Vec::new();
+    find_key(
+        root,
+        &duplicate.key,
+        duplicate.span.start,
+        &mut path,
+        &mut best,
+    );
+    let key = &duplicate.key;
+    match best {
+        Some((path, first)) => {
+            let description = match path.as_slice() {
+                ["entities"] => format!("entity `{key}`"),
+                ["entities", entity, "fields"] => format!("field `{key}` of entity `{entity}`"),
+                ["entities", entity] => format!("key `{key}` of entity `{entity}`"),
+                ["entities", entity, "fields", field] => {
+                    format!("key `{key}` of field `{field}` in entity `{entity}`")
+                }
+                _ => format!("key `{key}`"),
+            };
+            let first = (first != duplicate.span).then_some(first);
+            (description, first)
+        }
+        None => (format!("key `{key}`"), None),
+    }
+}
+
+fn find_key<'a>(
+    node: &'a Node,
+    key: &str,
+    before: usize,
+    path: &mut Vec<&'a str>,
+    best: &mut Option<(Vec<&'a str>, Range<usize>)>,
+) {
+    let Value::Map(entries) = &node.value else {
+        return;
+    };
+    for entry in entries {
+        let better = best
+            .as_ref()
+            .is_none_or(|(_, span)| entry.key_span.start > span.start);
+        if entry.key == key && entry.key_span.start <= before && better {
+            *best = Some((path.clone(), entry.key_span.clone()));
+        }
+        path.push(&entry.key);
+        find_key(&entry.value, key, before, path, best);
+        path.pop();
+    }
+}
