@@ -527,3 +527,233 @@ pub fn rust_string_literal(text: &str) -> String {
 pub fn sql_string_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EnumType, EnumVariant, Name, RefTarget};
+
+    fn column() -> SqlName {
+        SqlName::new("amount").unwrap()
+    }
+
+    fn mapping(kind: &FieldType) -> TypeMapping {
+        TypeMapping::new(kind, &column(), &Constraints::default(), false)
+    }
+
+    fn status() -> FieldType {
+        FieldType::Enum(Box::new(EnumType {
+            type_name: Name::type_name("OrderStatus").unwrap(),
+            variants: vec![
+                EnumVariant::new("pending").unwrap(),
+                EnumVariant::new("paid").unwrap(),
+            ],
+        }))
+    }
+
+    #[test]
+    fn the_table() {
+        let reference = FieldType::Ref(Box::new(RefTarget {
+            module: Name::module("sales").unwrap(),
+            entity: Name::entity("Customer").unwrap(),
+            table: SqlName::new("customers").unwrap(),
+        }));
+        let rows = [
+            (FieldType::String, "String", "TEXT", "TEXT"),
+            (FieldType::Text, "String", "TEXT", "TEXT"),
+            (FieldType::Bool, "bool", "BOOLEAN", "BOOLEAN"),
+            (FieldType::I32, "i32", "INTEGER", "INTEGER"),
+            (FieldType::I64, "i64", "BIGINT", "INTEGER"),
+            (FieldType::F64, "f64", "DOUBLE PRECISION", "REAL"),
+            (
+                FieldType::Decimal,
+                "rust_decimal::Decimal",
+                "NUMERIC",
+                "TEXT",
+            ),
+            (FieldType::Uuid, "uuid::Uuid", "UUID", "TEXT"),
+            (FieldType::Date, "chrono::NaiveDate", "DATE", "TEXT"),
+            (
+                FieldType::DateTime,
+                "chrono::DateTime<chrono::Utc>",
+                "TIMESTAMPTZ",
+                "TEXT",
+            ),
+            (FieldType::Json, "serde_json::Value", "JSONB", "TEXT"),
+            (status(), "OrderStatus", "TEXT", "TEXT"),
+            (reference, "uuid::Uuid", "UUID", "TEXT"),
+        ];
+        for (kind, rust, postgres, sqlite) in rows {
+            let mapping = mapping(&kind);
+            assert_eq!(
+                (
+                    mapping.rust_type.as_str(),
+                    mapping.postgres_type.as_str(),
+                    mapping.sqlite_type.as_str()
+                ),
+                (rust, postgres, sqlite),
+                "{}",
+                kind.keyword()
+            );
+        }
+    }
+
+    #[test]
+    fn optional_fields_are_options() {
+        let mapping = TypeMapping::new(&FieldType::I64, &column(), &Constraints::default(), true);
+        assert_eq!(mapping.rust_type, "i64");
+        assert_eq!(mapping.rust_field_type, "Option<i64>");
+    }
+
+    #[test]
+    fn lengths_and_checks() {
+        let constraints = Constraints {
+            min_length: Some(2),
+            max_length: Some(10),
+            ..Constraints::default()
+        };
+        let string = TypeMapping::new(&FieldType::String, &column(), &constraints, false);
+        assert_eq!(string.postgres_type, "VARCHAR(10)");
+        assert_eq!(string.postgres_checks, ["char_length(amount) >= 2"]);
+        assert_eq!(
+            string.sqlite_checks,
+            ["length(amount) >= 2", "length(amount) <= 10"]
+        );
+        assert_eq!(
+            string.openapi,
+            json!({"type": "string", "minLength": 2, "maxLength": 10})
+        );
+        let text = TypeMapping::new(&FieldType::Text, &column(), &constraints, false);
+        assert_eq!(text.postgres_type, "TEXT");
+        assert_eq!(
+            text.postgres_checks,
+            ["char_length(amount) >= 2", "char_length(amount) <= 10"]
+        );
+
+        let enumeration = mapping(&status());
+        assert_eq!(
+            enumeration.postgres_checks,
+            ["amount IN ('pending', 'paid')"]
+        );
+        assert_eq!(
+            enumeration.openapi,
+            json!({"type": "string", "enum": ["pending", "paid"]})
+        );
+
+        let bounds = Constraints {
+            min: Some(Bound::new(&FieldType::Decimal, Number::Integer(0)).unwrap()),
+            ..Constraints::default()
+        };
+        let decimal = TypeMapping::new(&FieldType::Decimal, &column(), &bounds, false);
+        assert_eq!(decimal.postgres_checks, ["amount >= 0"]);
+        assert!(
+            decimal.sqlite_checks.is_empty(),
+            "TEXT decimals cannot be compared numerically"
+        );
+        let reserved = SqlName::new("order").unwrap();
+        let quoted = TypeMapping::new(
+            &FieldType::I32,
+            &reserved,
+            &bounds_for(&FieldType::I32),
+            false,
+        );
+        assert_eq!(quoted.postgres_checks, ["\"order\" >= 1"]);
+    }
+
+    fn bounds_for(kind: &FieldType) -> Constraints {
+        Constraints {
+            min: Some(Bound::new(kind, Number::Integer(1)).unwrap()),
+            ..Constraints::default()
+        }
+    }
+
+    #[test]
+    fn decimals() {
+        assert_eq!(
+            Decimal::parse("12.50"),
+            Some(Decimal {
+                mantissa: 1250,
+                scale: 2
+            })
+        );
+        assert_eq!(
+            Decimal::parse("-3"),
+            Some(Decimal {
+                mantissa: -3,
+                scale: 0
+            })
+        );
+        for invalid in [
+            "",
+            "1.",
+            ".5",
+            "1e3",
+            "abc",
+            "1.2.3",
+            "99999999999999999999",
+        ] {
+            assert_eq!(Decimal::parse(invalid), None, "{invalid}");
+        }
+        let bound = Bound::new(&FieldType::Decimal, Number::Float(0.5)).unwrap();
+        assert_eq!(bound.rust, "rust_decimal::Decimal::new(5, 1)");
+        assert_eq!(bound.sql, "0.5");
+    }
+
+    #[test]
+    fn bounds() {
+        assert_eq!(
+            Bound::new(&FieldType::F64, Number::Integer(0))
+                .unwrap()
+                .rust,
+            "0.0"
+        );
+        assert_eq!(
+            Bound::new(&FieldType::I64, Number::Integer(-5))
+                .unwrap()
+                .rust,
+            "-5"
+        );
+        assert!(matches!(
+            Bound::new(&FieldType::I32, Number::Integer(1 << 40)),
+            Err(ValueError::OutOfRange { .. })
+        ));
+        assert!(matches!(
+            Bound::new(&FieldType::I64, Number::Float(1.5)),
+            Err(ValueError::WrongType { .. })
+        ));
+    }
+
+    #[test]
+    fn defaults_in_every_form() {
+        let none = Constraints::default();
+        let text = DefaultValue::new(&FieldType::String, &json!("it's \"x\""), &none).unwrap();
+        assert_eq!(text.rust, r#"String::from("it's \"x\"")"#);
+        assert_eq!(text.postgres, r#"'it''s "x"'"#);
+        let flag = DefaultValue::new(&FieldType::Bool, &json!(true), &none).unwrap();
+        assert_eq!(
+            (
+                flag.rust.as_str(),
+                flag.postgres.as_str(),
+                flag.sqlite.as_str()
+            ),
+            ("true", "TRUE", "1")
+        );
+        let float = DefaultValue::new(&FieldType::F64, &json!(2), &none).unwrap();
+        assert_eq!(float.rust, "2.0");
+        let price = DefaultValue::new(&FieldType::Decimal, &json!("9.90"), &none).unwrap();
+        assert_eq!(price.rust, "rust_decimal::Decimal::new(990, 2)");
+        assert_eq!(price.postgres, "9.90");
+        assert_eq!(price.json, json!("9.90"));
+        let state = DefaultValue::new(&status(), &json!("paid"), &none).unwrap();
+        assert_eq!(state.rust, "OrderStatus::Paid");
+        assert_eq!(state.sqlite, "'paid'");
+        assert!(matches!(
+            DefaultValue::new(&FieldType::Uuid, &json!("x"), &none),
+            Err(ValueError::DefaultNotSupported { kind: "uuid" })
+        ));
+        assert!(matches!(
+            DefaultValue::new(&FieldType::I32, &json!(1_i64 << 40), &none),
+            Err(ValueError::OutOfRange { .. })
+        ));
+    }
+}

@@ -82,13 +82,23 @@ pub(crate) fn build(
         errors: Vec::new(),
         type_names: Vec::new(),
     };
+    let mut repeated_paths: Vec<Vec<String>> = Vec::new();
     for duplicate in duplicates {
-        let (what, first) = document::describe_duplicate(root, duplicate);
+        let context = document::describe_duplicate(root, duplicate);
+        // A repeated TOML table header repeats its keys too; report the header only.
+        if repeated_paths
+            .iter()
+            .any(|path| context.path.starts_with(path))
+        {
+            continue;
+        }
+        let what = context.description;
         let error = builder.make(ErrorKind::DuplicateKey { what }, duplicate.span.clone());
-        builder.errors.push(match first {
+        builder.errors.push(match context.first {
             Some(first) => error.with_related(first, "first defined here"),
             None => error,
         });
+        repeated_paths.push(context.path);
     }
     let module = builder.module(root);
     match module {
@@ -417,8 +427,11 @@ impl Builder<'_> {
         let (Some(name), Some(kind)) = (name, kind) else {
             return None;
         };
-        let default =
-            find(body, "default").and_then(|entry| self.default(&kind, &constraints, entry));
+        let default_applies =
+            types_for_key("default").is_none_or(|(types, _)| types.contains(&keyword));
+        let default = find(body, "default")
+            .filter(|_| default_applies)
+            .and_then(|entry| self.default(&kind, &constraints, entry));
         let column = SqlName::new(&name.snake)
             .map_err(|error| {
                 self.error(

@@ -94,11 +94,20 @@ impl Node {
     }
 }
 
-/// What a duplicate key is, in words: "entity `Order`", "field `email` of entity `Order`".
-///
-/// The tree holds the first occurrence; the table that contains `duplicate.key` and whose
-/// entry starts closest before the duplicate is the one it was repeated in.
-pub fn describe_duplicate(root: &Node, duplicate: &DuplicateKey) -> (String, Option<Range<usize>>) {
+/// Where a duplicate key was repeated, as found in the tree.
+pub struct DuplicateContext {
+    /// In words: "entity `Order`", "field `email` of entity `Order`".
+    pub description: String,
+    /// The first definition, when the tree still has its span.
+    pub first: Option<Range<usize>>,
+    /// Keys from the root to the duplicate key, inclusive.
+    pub path: Vec<String>,
+}
+
+/// Finds the context of a duplicate key. The tree holds the first occurrence; the table that
+/// contains `duplicate.key` and whose entry starts closest before the duplicate is the one it
+/// was repeated in.
+pub fn describe_duplicate(root: &Node, duplicate: &DuplicateKey) -> DuplicateContext {
     let mut best: Option<(Vec<&str>, Range<usize>)> = None;
     let mut path = Vec::new();
     find_key(
@@ -121,9 +130,22 @@ pub fn describe_duplicate(root: &Node, duplicate: &DuplicateKey) -> (String, Opt
                 _ => format!("key `{key}`"),
             };
             let first = (first != duplicate.span).then_some(first);
-            (description, first)
+            let path = path
+                .iter()
+                .map(|key| key.to_string())
+                .chain([key.clone()])
+                .collect();
+            DuplicateContext {
+                description,
+                first,
+                path,
+            }
         }
-        None => (format!("key `{key}`"), None),
+        None => DuplicateContext {
+            description: format!("key `{key}`"),
+            first: None,
+            path: vec![key.clone()],
+        },
     }
 }
 
