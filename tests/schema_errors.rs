@@ -270,6 +270,29 @@ fn bounds_must_fit_the_type() {
 }
 
 #[test]
+fn huge_lengths_stay_cheap() {
+    let problem = toml_problem(&order_fields(
+        "code = { type = \"string\", min_length = 4000000000 }\n",
+    ));
+    assert_eq!(problem.message, "`min_length` above 10000 is not supported");
+    assert_eq!((problem.line, problem.column), (4, 40));
+    let source = order_fields("code = { type = \"text\", max_length = 4000000000 }\n");
+    let module = schema::parse_str(&source, "sales.toml", Format::Toml, &[]).unwrap();
+    let field = &module.entities[0].fields[0];
+    assert!(
+        field.examples.invalid_examples.is_empty(),
+        "no 4 GB literal"
+    );
+    let problem = toml_problem(&order_fields(
+        "code = { type = \"text\", max_length = -1 }\n",
+    ));
+    assert_eq!(
+        problem.message,
+        "`max_length` must be a non-negative integer, found an integer"
+    );
+}
+
+#[test]
 fn invalid_regex() {
     let problem = toml_problem(&order_fields(
         "code = { type = \"string\", pattern = \"^[a-z\" }\n",
@@ -485,6 +508,13 @@ fn two_entities_cannot_share_a_table_or_a_type_name() {
         "type name `OrderStatus` is generated twice in module `sales`"
     );
     assert_eq!((problem.line, problem.column), (4, 1));
+    let source = "module = \"sales\"\n[entities.Order.fields]\n[entities.OrderCreated]\nevents = []\nfields = {}\n";
+    let problem = toml_problem(source);
+    assert_eq!(
+        problem.message,
+        "type name `OrderCreated` is generated twice in module `sales`"
+    );
+    assert_eq!((problem.line, problem.column), (2, 11));
 }
 
 #[test]

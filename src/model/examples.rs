@@ -15,7 +15,11 @@ use super::types::Decimal;
 use super::{Constraints, FieldType, Name, StringFormat};
 
 /// Longest candidate string built from a pattern; beyond it a candidate is dropped.
-const MAX_CANDIDATE_LENGTH: usize = 4096;
+const MAX_CANDIDATE_LENGTH: usize = 16_384;
+
+/// Longest example value; a longer `max_length` gets no literal invalid example (templates can
+/// build one from `constraints.max_length`), a longer `min_length` no example at all.
+pub const MAX_EXAMPLE_LENGTH: u32 = 10_000;
 
 /// No valid example exists: the constraints contradict each other.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -146,6 +150,14 @@ fn string_examples(
     name: &Name,
     constraints: &Constraints,
 ) -> Result<(String, String), ExampleError> {
+    if constraints
+        .min_length
+        .is_some_and(|length| length > MAX_EXAMPLE_LENGTH)
+    {
+        return Err(ExampleError {
+            constraints: described(constraints),
+        });
+    }
     let candidates: Vec<String> = if let Some(pattern) = &constraints.pattern {
         pattern_candidates(
             &pattern.source,
@@ -425,10 +437,15 @@ fn invalid_examples(kind: &FieldType, constraints: &Constraints) -> Vec<InvalidE
             _ => {}
         }
     }
-    if let Some(length) = constraints.min_length.filter(|length| *length > 0) {
+    if let Some(length) = constraints
+        .min_length
+        .filter(|length| (1..=MAX_EXAMPLE_LENGTH).contains(length))
+    {
         push("min_length", json!("x".repeat(length as usize - 1)));
     }
-    if let Some(length) = constraints.max_length {
+    if let Some(length) = constraints.max_length
+        && length < MAX_EXAMPLE_LENGTH
+    {
         push("max_length", json!("x".repeat(length as usize + 1)));
     }
     if let Some(pattern) = &constraints.pattern

@@ -18,7 +18,7 @@ pub mod types;
 
 use serde::Serialize;
 
-pub use examples::{ExampleError, InvalidExample};
+pub use examples::{ExampleError, InvalidExample, MAX_EXAMPLE_LENGTH};
 pub use naming::{Name, NameError, SqlName};
 pub use types::{Bound, DefaultValue, ValueError};
 

@@ -12,8 +12,8 @@ use super::error::{ErrorKind, SchemaError};
 use crate::model::types::Number;
 use crate::model::{
     Bound, Constraints, DefaultValue, Entity, EnumType, EnumVariant, Event, EventKind,
-    ExistingEntity, Field, FieldSpec, FieldType, IMPLICIT_FIELDS, Module, Name, Pattern, RefTarget,
-    SqlName, StringFormat,
+    ExistingEntity, Field, FieldSpec, FieldType, IMPLICIT_FIELDS, MAX_EXAMPLE_LENGTH, Module, Name,
+    Pattern, RefTarget, SqlName, StringFormat,
 };
 
 /// The `type` keywords, in documentation order.
@@ -300,11 +300,16 @@ impl Builder<'_> {
         if self.errors.len() > errors_before {
             return None;
         }
+        let events: Vec<Event> = events
+            .into_iter()
+            .map(|kind| Event::new(kind, &entity.name, &entity.table))
+            .collect();
+        for event in &events {
+            self.type_names
+                .push((event.rust_name.clone(), entity.key_span.clone()));
+        }
         Some(Entity {
-            events: events
-                .into_iter()
-                .map(|kind| Event::new(kind, &entity.name, &entity.table))
-                .collect(),
+            events,
             name: entity.name.clone(),
             table: entity.table.clone(),
             fields,
@@ -752,7 +757,16 @@ impl Builder<'_> {
 
     fn length(&mut self, entry: &Entry) -> Option<u32> {
         match entry.value.value {
-            Value::Integer(number) if let Ok(length) = u32::try_from(number) => Some(length),
+            Value::Integer(number) if let Ok(length) = u32::try_from(number) => {
+                if entry.key == "min_length" && length > MAX_EXAMPLE_LENGTH {
+                    let kind = ErrorKind::MinLengthTooLarge {
+                        limit: MAX_EXAMPLE_LENGTH,
+                    };
+                    self.error(kind, entry.value.span.clone());
+                    return None;
+                }
+                Some(length)
+            }
             _ => {
                 self.wrong_type(&entry.key, &entry.value, "a non-negative integer");
                 None

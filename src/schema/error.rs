@@ -100,6 +100,8 @@ pub enum ErrorKind {
     },
     #[error("`max_length` must be at least 1")]
     ZeroMaxLength,
+    #[error("`min_length` above {limit} is not supported")]
+    MinLengthTooLarge { limit: u32 },
     #[error("invalid regular expression: {message}")]
     InvalidPattern { message: String },
     #[error("unknown format `{name}`")]
@@ -135,6 +137,7 @@ impl ErrorKind {
             ErrorKind::InvalidValue { .. } => "invalid_value",
             ErrorKind::MinAboveMax { .. } => "min_above_max",
             ErrorKind::ZeroMaxLength => "zero_max_length",
+            ErrorKind::MinLengthTooLarge { .. } => "min_length_too_large",
             ErrorKind::InvalidPattern { .. } => "invalid_pattern",
             ErrorKind::UnknownFormat { .. } => "unknown_format",
             ErrorKind::NoExample(_) => "no_example",
@@ -169,7 +172,7 @@ impl ErrorKind {
             ErrorKind::DuplicateEvent { .. } => "list each event once".to_owned(),
             ErrorKind::DuplicateTable { .. } => "give one of the entities another `table`".to_owned(),
             ErrorKind::DuplicateTypeName { .. } => {
-                "enum fields generate `<Entity><Field>` types; rename the field or the entity so the names differ".to_owned()
+                "entities, enum fields (`<Entity><Field>`) and events (`<Entity>Created`...) name Rust types; rename one so the names differ".to_owned()
             }
             ErrorKind::EmptyEnum => "add `values = [\"first\", \"second\"]`".to_owned(),
             ErrorKind::DuplicateEnumValue { .. } => "list each value once".to_owned(),
@@ -188,6 +191,7 @@ impl ErrorKind {
             ErrorKind::InvalidValue { .. } => return None,
             ErrorKind::MinAboveMax { min_key, max_key, .. } => format!("`{min_key}` must not exceed `{max_key}`"),
             ErrorKind::ZeroMaxLength => "a value of at most 0 characters can only be empty; raise `max_length`".to_owned(),
+            ErrorKind::MinLengthTooLarge { .. } => "generated examples and tests hold a value that long; lower `min_length`".to_owned(),
             ErrorKind::InvalidPattern { .. } => "patterns use the Rust `regex` syntax".to_owned(),
             ErrorKind::UnknownFormat { .. } => "formats: email, url".to_owned(),
             ErrorKind::NoExample(_) => "the constraints contradict each other; loosen one of them".to_owned(),
@@ -300,6 +304,7 @@ fn label(kind: &ErrorKind) -> &'static str {
         ErrorKind::InvalidValue { .. } => "invalid value",
         ErrorKind::MinAboveMax { .. } => "greater than the maximum",
         ErrorKind::ZeroMaxLength => "zero",
+        ErrorKind::MinLengthTooLarge { .. } => "too large",
         ErrorKind::InvalidPattern { .. } => "invalid pattern",
         ErrorKind::UnknownFormat { .. } => "not a format",
         ErrorKind::NoExample(_) => "unsatisfiable",

@@ -37,7 +37,7 @@ pub enum Format {
 impl Format {
     /// From the extension: `.toml`, `.yaml` or `.yml`.
     pub fn from_path(path: &Path) -> Option<Format> {
-        match path.extension()?.to_str()? {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
             "toml" => Some(Format::Toml),
             "yaml" | "yml" => Some(Format::Yaml),
             _ => None,
