@@ -13,7 +13,7 @@ use crate::model::types::Number;
 use crate::model::{
     Bound, Constraints, DefaultValue, Entity, EnumType, EnumVariant, Event, EventKind,
     ExistingEntity, Field, FieldSpec, FieldType, IMPLICIT_FIELDS, MAX_EXAMPLE_LENGTH, Module, Name,
-    Pattern, RefTarget, SqlName, StringFormat,
+    NameError, Pattern, RefTarget, SqlName, StringFormat,
 };
 
 /// The `type` keywords, in documentation order.
@@ -150,19 +150,9 @@ impl Builder<'_> {
         };
         self.check_keys(entries, TOP_KEYS, "the schema");
         let module = match find(entries, "module") {
-            Some(entry) => self.string(entry).and_then(|text| {
-                Name::module(text)
-                    .map_err(|error| {
-                        self.error(
-                            ErrorKind::InvalidName {
-                                what: "module",
-                                error,
-                            },
-                            entry.value.span.clone(),
-                        )
-                    })
-                    .ok()
-            }),
+            Some(entry) => self
+                .string(entry)
+                .and_then(|text| self.name("module", Name::module(text), entry.value.span.clone())),
             None => {
                 self.error(
                     ErrorKind::MissingKey {
@@ -211,17 +201,9 @@ impl Builder<'_> {
     fn declare<'n>(&mut self, entities: &'n [Entry]) -> Vec<Declared<'n>> {
         let mut declared: Vec<Declared<'n>> = Vec::new();
         for entry in entities {
-            let name = Name::entity(&entry.key).map_err(|error| {
-                self.error(
-                    ErrorKind::InvalidName {
-                        what: "entity",
-                        error,
-                    },
-                    entry.key_span.clone(),
-                )
-            });
+            let name = self.name("entity", Name::entity(&entry.key), entry.key_span.clone());
             let body = self.map(entry);
-            let (Ok(name), Some(body)) = (name, body) else {
+            let (Some(name), Some(body)) = (name, body) else {
                 continue;
             };
             let (table, table_span) = match find(body, "table") {
@@ -234,19 +216,9 @@ impl Builder<'_> {
                     entry.key_span.clone(),
                 ),
             };
-            let table = match table {
-                Some(Ok(table)) => table,
-                Some(Err(error)) => {
-                    self.error(
-                        ErrorKind::InvalidName {
-                            what: "table",
-                            error,
-                        },
-                        table_span,
-                    );
-                    continue;
-                }
-                None => continue,
+            let Some(table) = table.and_then(|table| self.name("table", table, table_span.clone()))
+            else {
+                continue;
             };
             if let Some(other) = declared.iter().find(|other| other.table == table) {
                 let kind = ErrorKind::DuplicateTable {
@@ -354,17 +326,7 @@ impl Builder<'_> {
 
     fn field(&mut self, context: &Context<'_, '_>, entry: &Entry) -> Option<Field> {
         let errors_before = self.errors.len();
-        let name = Name::field(&entry.key)
-            .map_err(|error| {
-                self.error(
-                    ErrorKind::InvalidName {
-                        what: "field",
-                        error,
-                    },
-                    entry.key_span.clone(),
-                )
-            })
-            .ok();
+        let name = self.name("field", Name::field(&entry.key), entry.key_span.clone());
         if IMPLICIT_FIELDS.contains(&entry.key.as_str()) {
             self.error(
                 ErrorKind::ImplicitField {
@@ -437,17 +399,7 @@ impl Builder<'_> {
         let default = find(body, "default")
             .filter(|_| default_applies)
             .and_then(|entry| self.default(&kind, &constraints, entry));
-        let column = SqlName::new(&name.snake)
-            .map_err(|error| {
-                self.error(
-                    ErrorKind::InvalidName {
-                        what: "column",
-                        error,
-                    },
-                    entry.key_span.clone(),
-                )
-            })
-            .ok()?;
+        let column = self.name("column", SqlName::new(&name.snake), entry.key_span.clone())?;
         if self.errors.len() > errors_before {
             return None;
         }
@@ -491,18 +443,11 @@ impl Builder<'_> {
             "json" => FieldType::Json,
             "enum" => {
                 let variants = self.enum_variants(entry, body)?;
-                let type_name =
-                    Name::type_name(&format!("{}{}", context.entity.name.pascal, name?.pascal))
-                        .map_err(|error| {
-                            self.error(
-                                ErrorKind::InvalidName {
-                                    what: "enum type",
-                                    error,
-                                },
-                                entry.key_span.clone(),
-                            )
-                        })
-                        .ok()?;
+                let type_name = self.name(
+                    "enum type",
+                    Name::type_name(&format!("{}{}", context.entity.name.pascal, name?.pascal)),
+                    entry.key_span.clone(),
+                )?;
                 self.type_names
                     .push((type_name.pascal.clone(), entry.key_span.clone()));
                 FieldType::Enum(Box::new(EnumType {
@@ -586,18 +531,11 @@ impl Builder<'_> {
         let module = match find(body, "module") {
             Some(module_entry) => {
                 let text = self.string(module_entry)?;
-                let module = Name::module(text)
-                    .map_err(|error| {
-                        self.error(
-                            ErrorKind::InvalidName {
-                                what: "module",
-                                error,
-                            },
-                            module_entry.value.span.clone(),
-                        )
-                    })
-                    .ok()?;
-                Some(module)
+                self.name(
+                    "module",
+                    Name::module(text),
+                    module_entry.value.span.clone(),
+                )
             }
             None => None,
         };
@@ -847,6 +785,17 @@ impl Builder<'_> {
             };
             self.error(kind, entry.key_span.clone());
         }
+    }
+
+    /// The name, or `None` after reporting why it is invalid.
+    fn name<T>(
+        &mut self,
+        what: &'static str,
+        name: Result<T, NameError>,
+        span: Range<usize>,
+    ) -> Option<T> {
+        name.map_err(|error| self.error(ErrorKind::InvalidName { what, error }, span))
+            .ok()
     }
 
     fn wrong_type(&mut self, key: &str, node: &Node, expected: &'static str) {
