@@ -599,3 +599,15 @@ fn several_problems_render_as_related_reports() {
     assert!(rendered.contains("[sales.toml:5:36]"), "{rendered}");
     assert!(rendered.contains("minimum here"), "{rendered}");
 }
+
+#[test]
+fn rendered_report_snapshot() {
+    let source = "module = \"sales\"\n\n[entities.Order]\ntenant_scoped = true\n\n[entities.Order.fields]\nstatus = { type = \"enum\", values = [\"pending\", \"paid\"], default = \"shipped\" }\ntotal  = { type = \"decimal\", min = 10, max = 1 }\ncode   = { type = \"i64\", max_length = 3 }\n";
+    let errors = schema::parse_str(source, "sales.toml", Format::Toml, &[]).unwrap_err();
+    let mut rendered = String::new();
+    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .with_width(100)
+        .render_report(&mut rendered, errors.into_report().as_ref())
+        .unwrap();
+    insta::assert_snapshot!("rendered_report", rendered);
+}

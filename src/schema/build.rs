@@ -21,9 +21,9 @@ pub(crate) const FIELD_TYPES: &[&str] = &[
     "string", "text", "bool", "i32", "i64", "f64", "decimal", "uuid", "date", "datetime", "json",
     "enum", "ref",
 ];
-const TOP_KEYS: &[&str] = &["module", "entities"];
-const ENTITY_KEYS: &[&str] = &["table", "tenant_scoped", "events", "fields"];
-const FIELD_KEYS: &[&str] = &[
+pub(super) const TOP_KEYS: &[&str] = &["module", "entities"];
+pub(super) const ENTITY_KEYS: &[&str] = &["table", "tenant_scoped", "events", "fields"];
+pub(super) const FIELD_KEYS: &[&str] = &[
     "type",
     "optional",
     "unique",
@@ -39,7 +39,7 @@ const FIELD_KEYS: &[&str] = &[
     "entity",
     "module",
 ];
-const EVENTS: &[&str] = &["created", "updated", "deleted"];
+pub(super) const EVENTS: &[&str] = &["created", "updated", "deleted"];
 /// Compiled size limit for patterns, so a hostile pattern cannot exhaust memory.
 const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 

@@ -185,10 +185,16 @@ impl ErrorKind {
                 (None, Some(module)) => format!("the entity is in module `{module}`: add `module = \"{module}\"` to the field"),
                 (None, None) => "a ref names an entity of this file, or an existing one with `module`".to_owned(),
             },
-            ErrorKind::InvalidValue { error: ValueError::DefaultNotSupported { .. }, .. } => {
-                "defaults are supported for string, text, bool, i32, i64, f64, decimal and enum fields".to_owned()
-            }
-            ErrorKind::InvalidValue { .. } => return None,
+            ErrorKind::InvalidValue { key, error } => match error {
+                ValueError::DefaultNotSupported { .. } => {
+                    "defaults are supported for string, text, bool, i32, i64, f64, decimal and enum fields".to_owned()
+                }
+                ValueError::NotAmongValues { .. } => "use one of the values, or add it to `values`".to_owned(),
+                ValueError::ViolatesConstraint { constraint } => format!("change the default or `{constraint}`"),
+                ValueError::OutOfRange { .. } => "i32 holds -2147483648 to 2147483647; use i64 for larger numbers".to_owned(),
+                ValueError::InvalidDecimal { .. } => format!("write `{key}` as a plain decimal number, like 12.50"),
+                ValueError::WrongType { .. } => return None,
+            },
             ErrorKind::MinAboveMax { min_key, max_key, .. } => format!("`{min_key}` must not exceed `{max_key}`"),
             ErrorKind::ZeroMaxLength => "a value of at most 0 characters can only be empty; raise `max_length`".to_owned(),
             ErrorKind::MinLengthTooLarge { .. } => "generated examples and tests hold a value that long; lower `min_length`".to_owned(),

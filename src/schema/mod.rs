@@ -203,4 +203,52 @@ mod tests {
             assert!(!validator.is_valid(&instance), "{what} must be invalid");
         }
     }
+
+    /// The JSON Schema lists exactly the keys, types and events the validator accepts.
+    #[test]
+    fn json_schema_matches_the_validator() {
+        let schema = std::fs::read_to_string(project_file("schemas/entity-schema.json")).unwrap();
+        let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
+        let keys = |object: &serde_json::Value| -> Vec<String> {
+            object["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
+        };
+        let sorted = |list: &[&str]| {
+            let mut list: Vec<String> = list.iter().map(|item| item.to_string()).collect();
+            list.sort();
+            list
+        };
+        let sorted_keys = |object: &serde_json::Value| {
+            let mut list = keys(object);
+            list.sort();
+            list
+        };
+        assert_eq!(sorted_keys(&schema), sorted(build::TOP_KEYS));
+        assert_eq!(
+            sorted_keys(&schema["$defs"]["entity"]),
+            sorted(build::ENTITY_KEYS)
+        );
+        assert_eq!(
+            sorted_keys(&schema["$defs"]["field"]),
+            sorted(build::FIELD_KEYS)
+        );
+        let types: Vec<&str> = schema["$defs"]["field"]["properties"]["type"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|value| value.as_str().unwrap())
+            .collect();
+        assert_eq!(types, build::FIELD_TYPES);
+        let events: Vec<&str> = schema["$defs"]["entity"]["properties"]["events"]["items"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|value| value.as_str().unwrap())
+            .collect();
+        assert_eq!(events, build::EVENTS);
+    }
 }
