@@ -87,7 +87,10 @@ fn support_refers_to_sales_and_handles_keywords() {
     let group = &support.entities[2];
     assert!(group.events.is_empty());
     assert_eq!(group.fields[1].column.ident, "\"order\"");
-    assert_eq!(group.fields[1].mapping.postgres_checks, ["\"order\" >= 0"]);
+    assert_eq!(
+        group.fields[1].mapping.postgres_check.as_deref(),
+        Some("\"order\" >= 0")
+    );
 }
 
 #[test]

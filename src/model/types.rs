@@ -19,10 +19,11 @@ pub struct TypeMapping {
     pub postgres_type: String,
     /// `TEXT`, `INTEGER`, `REAL`, `BOOLEAN`...
     pub sqlite_type: String,
-    /// CHECK expressions for PostgreSQL (enum values, bounds, lengths), column quoted as needed.
-    pub postgres_checks: Vec<String>,
-    /// CHECK expressions for SQLite.
-    pub sqlite_checks: Vec<String>,
+    /// The CHECK expression for PostgreSQL (enum values, bounds, lengths joined with AND), or
+    /// none; name the constraint `sql_names.check`.
+    pub postgres_check: Option<String>,
+    /// The CHECK expression for SQLite, or none.
+    pub sqlite_check: Option<String>,
     /// The OpenAPI 3.1 schema of a value (no nullability: see `optional`).
     pub openapi: Value,
 }
@@ -129,8 +130,8 @@ impl TypeMapping {
             rust_type.clone()
         };
         TypeMapping {
-            postgres_checks: checks(kind, column, constraints, "char_length"),
-            sqlite_checks: checks(kind, column, constraints, "length"),
+            postgres_check: check(kind, column, constraints, "char_length"),
+            sqlite_check: check(kind, column, constraints, "length"),
             rust_type,
             rust_field_type,
             postgres_type,
@@ -174,13 +175,13 @@ fn add_openapi_constraints(openapi: &mut Value, constraints: &Constraints) {
     }
 }
 
-/// CHECK expressions of a column; `length_function` is the database's character count.
-fn checks(
+/// The CHECK expression of a column; `length_function` is the database's character count.
+fn check(
     kind: &FieldType,
     column: &SqlName,
     constraints: &Constraints,
     length_function: &str,
-) -> Vec<String> {
+) -> Option<String> {
     let column = &column.ident;
     let mut checks = Vec::new();
     if let FieldType::Enum(enum_type) = kind {
@@ -211,7 +212,7 @@ fn checks(
     {
         checks.push(format!("{length_function}({column}) <= {length}"));
     }
-    checks
+    (!checks.is_empty()).then(|| checks.join(" AND "))
 }
 
 /// A number as written in a schema.
@@ -614,10 +615,13 @@ mod tests {
         };
         let string = TypeMapping::new(&FieldType::String, &column(), &constraints, false);
         assert_eq!(string.postgres_type, "VARCHAR(10)");
-        assert_eq!(string.postgres_checks, ["char_length(amount) >= 2"]);
         assert_eq!(
-            string.sqlite_checks,
-            ["length(amount) >= 2", "length(amount) <= 10"]
+            string.postgres_check.as_deref(),
+            Some("char_length(amount) >= 2")
+        );
+        assert_eq!(
+            string.sqlite_check.as_deref(),
+            Some("length(amount) >= 2 AND length(amount) <= 10")
         );
         assert_eq!(
             string.openapi,
@@ -626,28 +630,29 @@ mod tests {
         let text = TypeMapping::new(&FieldType::Text, &column(), &constraints, false);
         assert_eq!(text.postgres_type, "TEXT");
         assert_eq!(
-            text.postgres_checks,
-            ["char_length(amount) >= 2", "char_length(amount) <= 10"]
+            text.postgres_check.as_deref(),
+            Some("char_length(amount) >= 2 AND char_length(amount) <= 10")
         );
 
         let enumeration = mapping(&status());
         assert_eq!(
-            enumeration.postgres_checks,
-            ["amount IN ('pending', 'paid')"]
+            enumeration.postgres_check.as_deref(),
+            Some("amount IN ('pending', 'paid')")
         );
         assert_eq!(
             enumeration.openapi,
             json!({"type": "string", "enum": ["pending", "paid"]})
         );
+        assert_eq!(mapping(&FieldType::Json).postgres_check, None);
 
         let bounds = Constraints {
             min: Some(Bound::new(&FieldType::Decimal, Number::Integer(0)).unwrap()),
             ..Constraints::default()
         };
         let decimal = TypeMapping::new(&FieldType::Decimal, &column(), &bounds, false);
-        assert_eq!(decimal.postgres_checks, ["amount >= 0"]);
-        assert!(
-            decimal.sqlite_checks.is_empty(),
+        assert_eq!(decimal.postgres_check.as_deref(), Some("amount >= 0"));
+        assert_eq!(
+            decimal.sqlite_check, None,
             "TEXT decimals cannot be compared numerically"
         );
         let reserved = SqlName::new("order").unwrap();
@@ -657,7 +662,7 @@ mod tests {
             &bounds_for(&FieldType::I32),
             false,
         );
-        assert_eq!(quoted.postgres_checks, ["\"order\" >= 1"]);
+        assert_eq!(quoted.postgres_check.as_deref(), Some("\"order\" >= 1"));
     }
 
     fn bounds_for(kind: &FieldType) -> Constraints {
