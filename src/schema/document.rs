@@ -171,3 +171,86 @@ fn find_key<'a>(
         path.pop();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(value: Value, span: Range<usize>) -> Node {
+        Node { value, span }
+    }
+
+    fn entry(key: &str, key_span: Range<usize>, value: Node) -> Entry {
+        Entry {
+            key: key.to_owned(),
+            key_span,
+            value,
+        }
+    }
+
+    /// `entities.Order.fields.email` with the keys at the given offsets.
+    fn tree() -> Node {
+        let fields = node(
+            Value::Map(vec![entry(
+                "email",
+                40..45,
+                node(Value::String("x".into()), 48..51),
+            )]),
+            30..60,
+        );
+        let order = node(Value::Map(vec![entry("fields", 20..26, fields)]), 15..60);
+        let entities = node(Value::Map(vec![entry("Order", 10..15, order)]), 9..60);
+        node(Value::Map(vec![entry("entities", 0..8, entities)]), 0..60)
+    }
+
+    #[test]
+    fn duplicates_are_described_by_where_they_are() {
+        let field = describe_duplicate(
+            &tree(),
+            &DuplicateKey {
+                key: "email".into(),
+                span: 70..75,
+            },
+        );
+        assert_eq!(field.description, "field `email` of entity `Order`");
+        assert_eq!(field.first, Some(40..45));
+        assert_eq!(field.path, ["entities", "Order", "fields", "email"]);
+
+        let entity = describe_duplicate(
+            &tree(),
+            &DuplicateKey {
+                key: "Order".into(),
+                span: 80..85,
+            },
+        );
+        assert_eq!(entity.description, "entity `Order`");
+
+        let unknown = describe_duplicate(
+            &tree(),
+            &DuplicateKey {
+                key: "other".into(),
+                span: 90..95,
+            },
+        );
+        assert_eq!(unknown.description, "key `other`");
+        assert_eq!(unknown.first, None);
+    }
+
+    #[test]
+    fn json_conversion() {
+        let list = node(
+            Value::List(vec![
+                node(Value::Integer(1), 0..1),
+                node(Value::Bool(true), 0..1),
+            ]),
+            0..1,
+        );
+        assert_eq!(list.to_json(), Some(serde_json::json!([1, true])));
+        assert_eq!(
+            tree().to_json(),
+            Some(serde_json::json!({"entities": {"Order": {"fields": {"email": "x"}}}}))
+        );
+        assert_eq!(node(Value::Float(f64::NAN), 0..1).to_json(), None);
+        assert_eq!(node(Value::Other("a date-time"), 0..1).to_json(), None);
+    }
+}

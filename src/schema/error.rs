@@ -348,3 +348,45 @@ impl SchemaErrors {
         miette::Report::new(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(source: &str, span: Range<usize>) -> SchemaError {
+        let source = NamedSource::new("test.toml", Arc::<str>::from(source));
+        SchemaError::new(ErrorKind::NoEntities, span, source)
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let source = "a = 1\nnäme = 2\n";
+        assert_eq!(error(source, 0..1).line_column(), (1, 1));
+        let offset = source.find("= 2").unwrap();
+        assert_eq!(error(source, offset..offset + 1).line_column(), (2, 6));
+        assert_eq!(
+            error(source, source.len()..source.len()).line_column(),
+            (3, 1)
+        );
+    }
+
+    #[test]
+    fn one_error_is_reported_alone_and_several_together() {
+        let single = SchemaErrors {
+            file: "test.toml".into(),
+            errors: vec![error("x", 0..1)],
+        };
+        assert_eq!(
+            single.into_report().to_string(),
+            "no entities in the schema"
+        );
+        let several = SchemaErrors {
+            file: "test.toml".into(),
+            errors: vec![error("x", 0..1), error("x", 0..1)],
+        };
+        assert_eq!(
+            several.into_report().to_string(),
+            "test.toml: 2 problems in the schema"
+        );
+    }
+}
