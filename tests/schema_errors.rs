@@ -187,6 +187,18 @@ fn ref_to_an_entity_of_another_module_needs_the_module() {
 }
 
 #[test]
+fn ref_with_an_invalid_module_reports_only_the_module() {
+    let problem = toml_problem(&order_fields(
+        "customer_id = { type = \"ref\", module = \"Crm\", entity = \"Customer\" }\n",
+    ));
+    assert_eq!(
+        problem.message,
+        "invalid module name: `Crm` is not a snake_case name"
+    );
+    assert_eq!((problem.line, problem.column), (4, 40));
+}
+
+#[test]
 fn enum_without_values() {
     let problem = toml_problem(&order_fields("status = { type = \"enum\" }\n"));
     assert_eq!(problem.message, "enum field without values");

@@ -531,11 +531,8 @@ impl Builder<'_> {
         let module = match find(body, "module") {
             Some(module_entry) => {
                 let text = self.string(module_entry)?;
-                self.name(
-                    "module",
-                    Name::module(text),
-                    module_entry.value.span.clone(),
-                )
+                let span = module_entry.value.span.clone();
+                Some(self.name("module", Name::module(text), span)?)
             }
             None => None,
         };
@@ -549,51 +546,9 @@ impl Builder<'_> {
             .or(context.module)
             .map(|module| module.snake.clone())
             .unwrap_or_default();
-        let in_file = local
-            .then(|| {
-                context
-                    .declared
-                    .iter()
-                    .find(|declared| declared.name.original == entity)
-            })
-            .flatten();
-        let existing = self.existing.iter().find(|existing| {
-            existing.module.snake == module_name && existing.entity.original == entity
-        });
-        let target = match (in_file, existing) {
-            (Some(declared), _) => Some((declared.name.clone(), declared.table.clone())),
-            (None, Some(existing)) => Some((existing.entity.clone(), existing.table.clone())),
-            (None, None) => None,
-        };
-        let Some((entity_name, table)) = target else {
-            let mut candidates: Vec<&str> = self
-                .existing
-                .iter()
-                .filter(|existing| existing.module.snake == module_name)
-                .map(|existing| existing.entity.original.as_str())
-                .collect();
-            if local {
-                candidates.extend(
-                    context
-                        .declared
-                        .iter()
-                        .map(|declared| declared.name.original.as_str()),
-                );
-            }
-            let suggestion = closest(entity, candidates);
-            let found_in = self
-                .existing
-                .iter()
-                .find(|existing| {
-                    existing.entity.original == entity && existing.module.snake != module_name
-                })
-                .map(|existing| existing.module.snake.clone());
-            let kind = ErrorKind::UnknownRef {
-                entity: entity.to_owned(),
-                module: module_name,
-                suggestion,
-                found_in,
-            };
+        let Some((entity_name, table)) = self.find_entity(context, entity, &module_name, local)
+        else {
+            let kind = self.unknown_ref(context, entity, module_name, local);
             self.error(kind, entity_entry.value.span.clone());
             return None;
         };
@@ -603,6 +558,63 @@ impl Builder<'_> {
             entity: entity_name,
             table,
         })))
+    }
+
+    /// The name and table of entity `entity` of module `module`: declared in this file (when
+    /// `local`) or existing in the project.
+    fn find_entity(
+        &self,
+        context: &Context<'_, '_>,
+        entity: &str,
+        module: &str,
+        local: bool,
+    ) -> Option<(Name, SqlName)> {
+        let declared = context
+            .declared
+            .iter()
+            .filter(|_| local)
+            .find(|declared| declared.name.original == entity)
+            .map(|declared| (declared.name.clone(), declared.table.clone()));
+        declared.or_else(|| {
+            self.existing
+                .iter()
+                .find(|existing| {
+                    existing.module.snake == module && existing.entity.original == entity
+                })
+                .map(|existing| (existing.entity.clone(), existing.table.clone()))
+        })
+    }
+
+    /// Why `entity` was not found, with the closest name in its module or the module that has it.
+    fn unknown_ref(
+        &self,
+        context: &Context<'_, '_>,
+        entity: &str,
+        module: String,
+        local: bool,
+    ) -> ErrorKind {
+        let existing_names = self
+            .existing
+            .iter()
+            .filter(|existing| existing.module.snake == module)
+            .map(|existing| existing.entity.original.as_str());
+        let declared_names = context
+            .declared
+            .iter()
+            .filter(|_| local)
+            .map(|declared| declared.name.original.as_str());
+        let suggestion = closest(entity, existing_names.chain(declared_names));
+        let found_in = self
+            .existing
+            .iter()
+            .find(|existing| existing.entity.original == entity && existing.module.snake != module)
+            .map(|existing| existing.module.snake.clone());
+        ErrorKind::UnknownRef {
+            entity: entity.to_owned(),
+            module,
+            suggestion,
+            found_in,
+        }
     }
 
     fn constraints(&mut self, kind: Option<&FieldType>, body: &[Entry]) -> Constraints {
