@@ -98,6 +98,12 @@ fn constraint_not_valid_for_the_type() {
         "`max_length` applies to string and text fields; remove it or change the type"
     );
 
+    // Reported once, not again for the value itself.
+    let problem = toml_problem(&order_fields(
+        "count = { type = \"i64\", pattern = \"[\" }\n",
+    ));
+    assert_eq!(problem.message, "`pattern` does not apply to i64 fields");
+
     let problem = toml_problem(&order_fields("data = { type = \"json\", unique = true }\n"));
     assert_eq!(problem.message, "`unique` does not apply to json fields");
     assert_eq!((problem.line, problem.column), (4, 25));

@@ -69,6 +69,11 @@ fn types_for_key(key: &str) -> Option<(&'static [&'static str], &'static str)> {
     }
 }
 
+/// Whether `key` may appear on a field of type `keyword`.
+fn applies(key: &str, keyword: &str) -> bool {
+    types_for_key(key).is_none_or(|(types, _)| types.contains(&keyword))
+}
+
 /// Builds the module of a parsed schema file, or returns every problem found.
 pub(crate) fn build(
     root: &Node,
@@ -394,10 +399,8 @@ impl Builder<'_> {
         let (Some(name), Some(kind)) = (name, kind) else {
             return None;
         };
-        let default_applies =
-            types_for_key("default").is_none_or(|(types, _)| types.contains(&keyword));
         let default = find(body, "default")
-            .filter(|_| default_applies)
+            .filter(|_| applies("default", keyword))
             .and_then(|entry| self.default(&kind, &constraints, entry));
         let column = self.name("column", SqlName::new(&name.snake), entry.key_span.clone())?;
         if self.errors.len() > errors_before {
@@ -617,12 +620,18 @@ impl Builder<'_> {
         }
     }
 
+    /// The constraints of a field of type `kind`; keys that do not apply to it were reported
+    /// already and are skipped.
     fn constraints(&mut self, kind: Option<&FieldType>, body: &[Entry]) -> Constraints {
         let mut constraints = Constraints::default();
-        let min = find(body, "min")
-            .and_then(|entry| Some((self.bound(kind?, entry)?, entry.value.span.clone())));
-        let max = find(body, "max")
-            .and_then(|entry| Some((self.bound(kind?, entry)?, entry.value.span.clone())));
+        let Some(kind) = kind else {
+            return constraints;
+        };
+        let find = |key: &str| find(body, key).filter(|_| applies(key, kind.keyword()));
+        let min = find("min")
+            .and_then(|entry| Some((self.bound(kind, entry)?, entry.value.span.clone())));
+        let max = find("max")
+            .and_then(|entry| Some((self.bound(kind, entry)?, entry.value.span.clone())));
         if let (Some((min, min_span)), Some((max, max_span))) = (&min, &max)
             && min.number > max.number
         {
@@ -639,9 +648,9 @@ impl Builder<'_> {
         }
         constraints.min = min.map(|(bound, _)| bound);
         constraints.max = max.map(|(bound, _)| bound);
-        let min_length = find(body, "min_length")
+        let min_length = find("min_length")
             .and_then(|entry| Some((self.length(entry)?, entry.value.span.clone())));
-        let max_length = find(body, "max_length")
+        let max_length = find("max_length")
             .and_then(|entry| Some((self.length(entry)?, entry.value.span.clone())));
         if let Some((0, span)) = &max_length {
             self.error(ErrorKind::ZeroMaxLength, span.clone());
@@ -662,8 +671,8 @@ impl Builder<'_> {
         }
         constraints.min_length = min_length.map(|(length, _)| length);
         constraints.max_length = max_length.map(|(length, _)| length);
-        constraints.pattern = find(body, "pattern").and_then(|entry| self.pattern(entry));
-        constraints.format = find(body, "format").and_then(|entry| match self.string(entry)? {
+        constraints.pattern = find("pattern").and_then(|entry| self.pattern(entry));
+        constraints.format = find("format").and_then(|entry| match self.string(entry)? {
             "email" => Some(StringFormat::Email),
             "url" => Some(StringFormat::Url),
             other => {
@@ -688,12 +697,6 @@ impl Builder<'_> {
                 return None;
             }
         };
-        if !matches!(
-            kind,
-            FieldType::I32 | FieldType::I64 | FieldType::F64 | FieldType::Decimal
-        ) {
-            return None; // already reported as not applying to this type
-        }
         let key = if entry.key == "min" { "min" } else { "max" };
         Bound::new(kind, number)
             .map_err(|error| {
