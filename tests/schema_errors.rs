@@ -629,3 +629,64 @@ fn rendered_report_snapshot() {
         .unwrap();
     insta::assert_snapshot!("rendered_report", rendered);
 }
+
+#[test]
+fn yaml_problems_point_at_the_yaml_source() {
+    let source = "\
+module: sales
+entities:
+  Customer:
+    fields:
+      name: {type: string}
+  Order:
+    tenant_scoped: true
+    events: [created, removed]
+    fields:
+      total: {type: decimal, min: 10, max: 1}
+      status: {type: enum, values: []}
+      customer_id: {type: ref, entity: Custmer}
+      kind: {type: strng}
+      code:
+        type: string
+        pattern: '^[a-z'
+";
+    let found = problems(source, Format::Yaml, &[]);
+    let summary: Vec<(usize, usize, &str, &str)> = found
+        .iter()
+        .map(|problem| {
+            (
+                problem.line,
+                problem.column,
+                problem.text.as_str(),
+                problem.message.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                7,
+                20,
+                "true",
+                "`tenant_scoped = true`: multi-tenancy is not available yet"
+            ),
+            (8, 23, "removed", "unknown event `removed`"),
+            (10, 44, "1", "`min` (10) is greater than `max` (1)"),
+            (11, 36, "[]", "enum field without values"),
+            (
+                12,
+                40,
+                "Custmer",
+                "`ref` to unknown entity `Custmer` in module `sales`"
+            ),
+            (13, 20, "strng", "unknown field type `strng`"),
+            (
+                16,
+                18,
+                "'^[a-z'",
+                "invalid regular expression: unclosed character class"
+            ),
+        ]
+    );
+}

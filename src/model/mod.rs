@@ -18,7 +18,7 @@ pub mod types;
 
 use serde::Serialize;
 
-pub use examples::{ExampleError, InvalidExample, MAX_EXAMPLE_LENGTH};
+pub use examples::{ExampleError, Examples, InvalidExample, MAX_EXAMPLE_LENGTH};
 pub use naming::{Name, NameError, SqlName};
 pub use types::{Bound, DefaultValue, ValueError};
 
@@ -258,7 +258,7 @@ pub struct Field {
     #[serde(flatten)]
     pub mapping: types::TypeMapping,
     #[serde(flatten)]
-    pub examples: examples::Examples,
+    pub examples: Examples,
     /// Names of the SQL objects created for this field.
     pub sql_names: SqlObjectNames,
 }
