@@ -8,6 +8,8 @@ pub mod cli;
 pub mod commands;
 pub mod doctor;
 pub mod generate;
+pub mod model;
 pub mod outcome;
 pub mod render;
+pub mod schema;
 pub mod ui;
