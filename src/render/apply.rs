@@ -281,16 +281,8 @@ mod tests {
 
     use super::*;
     use crate::render::manifest::hash;
-    use crate::render::plan::{Change, plan};
+    use crate::render::plan::{Change, plan, test_file as file};
     use crate::render::{Ownership, RenderedFile};
-
-    fn file(path: &str, contents: &str, ownership: Ownership) -> RenderedFile {
-        RenderedFile {
-            path: PathBuf::from(path),
-            contents: contents.to_string(),
-            ownership,
-        }
-    }
 
     fn generated_files() -> Vec<RenderedFile> {
         vec![

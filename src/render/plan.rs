@@ -126,17 +126,20 @@ fn unified_diff(path: &Path, current: &[u8], new: &str) -> String {
         .to_string()
 }
 
+/// A rendered file for tests of the renderer.
+#[cfg(test)]
+pub(super) fn test_file(path: &str, contents: &str, ownership: Ownership) -> RenderedFile {
+    RenderedFile {
+        path: PathBuf::from(path),
+        contents: contents.to_string(),
+        ownership,
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::test_file as file;
     use super::*;
-
-    fn file(path: &str, contents: &str, ownership: Ownership) -> RenderedFile {
-        RenderedFile {
-            path: PathBuf::from(path),
-            contents: contents.to_string(),
-            ownership,
-        }
-    }
 
     #[test]
     fn decides_each_action() {
