@@ -232,11 +232,11 @@ pub fn render_project(project: &NewProject) -> Result<Vec<RenderedFile>, NewErro
     );
     context.insert("axiomod_version", env!("CARGO_PKG_VERSION"));
     context.insert("default_database_url", &project.default_database_url());
-    let variables = PathVariables {
-        name: &project.name,
-        version: &project.migration_version,
-    };
-    Ok(render::render_generator("new", &context, &variables)?)
+    let variables: &PathVariables = &[
+        ("__name__", &project.name),
+        ("__version__", &project.migration_version),
+    ];
+    Ok(render::render_generator("new", &context, variables)?)
 }
 
 #[cfg(test)]

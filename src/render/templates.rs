@@ -1,10 +1,12 @@
 //! Embedded tera templates. Each generator is a folder under `templates/` that mirrors the
 //! tree it generates: a file ending in `.tera` is rendered (the suffix is dropped), any other
-//! file is copied as is. In paths, `__name__` stands for the project name and `__version__`
-//! for the migration version; a file ending in `.once` (before `.tera`) is created once for
-//! the user to edit and never overwritten.
+//! file is copied as is. In paths, placeholders such as `__name__` are replaced by the
+//! generator's path variables; a file ending in `.once` (before `.tera`) is created once for
+//! the user to edit and never overwritten. A `.tera` file whose name starts with one `_` holds
+//! macros for other templates (`{% import "scaffold/_macros.tera" as m %}`) and is not output.
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use include_dir::{Dir, DirEntry, include_dir};
 use miette::Diagnostic;
@@ -45,10 +47,40 @@ pub enum RenderError {
     Template { template: String, message: String },
 }
 
-/// Path substitutions applied to every output path.
-pub struct PathVariables<'a> {
-    pub name: &'a str,
-    pub version: &'a str,
+/// Path substitutions applied to every output path: (placeholder, value), e.g.
+/// `("__name__", "shop")`.
+pub type PathVariables<'a> = [(&'a str, &'a str)];
+
+/// Every `.tera` template, parsed once and named by its path under `templates/`.
+fn engine() -> Result<&'static tera::Tera, RenderError> {
+    static ENGINE: OnceLock<Result<tera::Tera, String>> = OnceLock::new();
+    let engine = ENGINE.get_or_init(|| {
+        let mut files = Vec::new();
+        collect_files(&TEMPLATES, &mut files);
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(Vec::new());
+        let sources: Vec<(String, String)> = files
+            .into_iter()
+            .filter(|file| file.path().extension().is_some_and(|extension| extension == "tera"))
+            .map(|file| {
+                (
+                    template_name(file),
+                    String::from_utf8_lossy(file.contents()).into_owned(),
+                )
+            })
+            .collect();
+        tera.add_raw_templates(sources)
+            .map(|()| tera)
+            .map_err(|error| error_chain(&error))
+    });
+    engine.as_ref().map_err(|message| RenderError::Template {
+        template: "templates/".to_string(),
+        message: message.clone(),
+    })
+}
+
+fn template_name(file: &include_dir::File<'_>) -> String {
+    file.path().to_string_lossy().replace('\\', "/")
 }
 
 /// Renders every template of `generator` with `context`.
@@ -60,32 +92,38 @@ pub fn render_generator(
     let folder = TEMPLATES
         .get_dir(generator)
         .ok_or_else(|| RenderError::UnknownGenerator(generator.to_string()))?;
-    let mut tera = tera::Tera::default();
-    tera.autoescape_on(Vec::new());
+    let tera = engine()?;
     let mut files = Vec::new();
     collect_files(folder, &mut files);
     let mut rendered = Vec::with_capacity(files.len());
     for file in files {
-        let template_path = file.path().to_string_lossy().into_owned();
+        let template_path = template_name(file);
         let relative = file
             .path()
             .strip_prefix(generator)
             .expect("every template lies inside its generator's folder");
-        let mut output_path = relative
-            .to_string_lossy()
-            .replace("__name__", variables.name)
-            .replace("__version__", variables.version);
-        let source = String::from_utf8_lossy(file.contents()).into_owned();
+        let is_macro_file = relative
+            .file_name()
+            .map(|name| name.to_string_lossy())
+            .is_some_and(|name| name.starts_with('_') && !name.starts_with("__"))
+            && template_path.ends_with(".tera");
+        if is_macro_file {
+            continue;
+        }
+        let mut output_path = relative.to_string_lossy().into_owned();
+        for (placeholder, value) in variables {
+            output_path = output_path.replace(placeholder, value);
+        }
         let contents = match output_path.strip_suffix(".tera") {
             Some(stripped) => {
                 output_path = stripped.to_string();
-                tera.render_str(&source, context)
+                tera.render(&template_path, context)
                     .map_err(|error| RenderError::Template {
                         template: template_path.clone(),
                         message: error_chain(&error),
                     })?
             }
-            None => source,
+            None => String::from_utf8_lossy(file.contents()).into_owned(),
         };
         let ownership = match output_path.strip_suffix(".once") {
             Some(stripped) => {

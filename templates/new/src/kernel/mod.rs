@@ -1,0 +1,10 @@
+//! The shared kernel: plain types every module and every layer may use — who is asking, what
+//! went wrong, how a list is asked for. No framework crate here.
+
+pub mod context;
+pub mod error;
+pub mod query;
+
+pub use context::{Caller, RequestContext};
+pub use error::{FieldViolation, RepositoryError, ServiceError};
+pub use query::{DEFAULT_LIMIT, ListQuery, MAX_LIMIT, Page, Sort, SortDirection};

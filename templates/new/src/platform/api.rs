@@ -1,0 +1,196 @@
+//! What every module's API layer shares: the JSON body extractor with per-field errors, the
+//! request context extractor, list parameters, ETags, and the mapping of service errors to
+//! problem+json answers.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::kernel::{DEFAULT_LIMIT, MAX_LIMIT, RequestContext, ServiceError, SortDirection};
+use crate::platform::http::REQUEST_ID;
+use crate::platform::problem::{FieldError, Problem};
+
+/// A JSON request body. Malformed JSON is answered 400, JSON of the wrong shape 422 naming
+/// the field, a body that is not `application/json` 415, and one over the limit 413.
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| {
+                let essence = value.split(';').next().unwrap_or_default().trim();
+                essence == "application/json" || essence.ends_with("+json")
+            });
+        if !is_json {
+            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE)
+                .with_detail("send the body as application/json")
+                .into_response());
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(&mut deserializer) {
+            Ok(value) => Ok(JsonBody(value)),
+            Err(error) => {
+                let field = error.path().to_string();
+                let inner = error.into_inner();
+                if inner.is_data() {
+                    let field = if field == "." { String::new() } else { field };
+                    Err(unprocessable(vec![FieldError {
+                        field,
+                        message: inner.to_string(),
+                    }]))
+                } else {
+                    Err(Problem::new(StatusCode::BAD_REQUEST)
+                        .with_detail(format!("malformed JSON: {inner}"))
+                        .into_response())
+                }
+            }
+        }
+    }
+}
+
+fn unprocessable(errors: Vec<FieldError>) -> Response {
+    Problem::new(StatusCode::UNPROCESSABLE_ENTITY)
+        .with_detail("the request has invalid fields")
+        .with_errors(errors)
+        .into_response()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let request_id = parts
+            .headers
+            .get(REQUEST_ID)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_string);
+        Ok(RequestContext {
+            request_id,
+            ..RequestContext::default()
+        })
+    }
+}
+
+impl IntoResponse for ServiceError {
+    fn into_response(self) -> Response {
+        match self {
+            ServiceError::Invalid(violations) => unprocessable(
+                violations
+                    .into_iter()
+                    .map(|violation| FieldError {
+                        field: violation.field,
+                        message: violation.message,
+                    })
+                    .collect(),
+            ),
+            ServiceError::NotFound => Problem::new(StatusCode::NOT_FOUND).into_response(),
+            ServiceError::Conflict(detail) => Problem::new(StatusCode::CONFLICT)
+                .with_detail(detail)
+                .into_response(),
+            ServiceError::Stale => Problem::new(StatusCode::PRECONDITION_FAILED)
+                .with_detail("the resource changed since it was read; fetch it again")
+                .into_response(),
+            ServiceError::BadRequest(detail) => Problem::new(StatusCode::BAD_REQUEST)
+                .with_detail(detail)
+                .into_response(),
+            ServiceError::Internal(message) => {
+                tracing::error!(error = %message, "request failed");
+                Problem::new(StatusCode::INTERNAL_SERVER_ERROR).into_response()
+            }
+        }
+    }
+}
+
+/// The generic part of a list request: `limit`, `cursor`, `sort` (`field` or `-field`) and
+/// every other parameter as an equality filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListParams {
+    pub limit: u32,
+    pub cursor: Option<String>,
+    pub sort: Option<(String, SortDirection)>,
+    pub filters: Vec<(String, String)>,
+}
+
+impl ListParams {
+    /// Reads the query string pairs; a bad `limit` is a 400.
+    pub fn parse(pairs: Vec<(String, String)>) -> Result<Self, ServiceError> {
+        let mut params = ListParams {
+            limit: DEFAULT_LIMIT,
+            cursor: None,
+            sort: None,
+            filters: Vec::new(),
+        };
+        for (name, value) in pairs {
+            match name.as_str() {
+                "limit" => {
+                    params.limit = value
+                        .parse()
+                        .ok()
+                        .filter(|limit| (1..=MAX_LIMIT).contains(limit))
+                        .ok_or_else(|| {
+                            ServiceError::BadRequest(format!(
+                                "limit must be a whole number from 1 to {MAX_LIMIT}"
+                            ))
+                        })?;
+                }
+                "cursor" => params.cursor = Some(value),
+                "sort" => {
+                    params.sort = Some(match value.strip_prefix('-') {
+                        Some(field) => (field.to_string(), SortDirection::Descending),
+                        None => (value, SortDirection::Ascending),
+                    });
+                }
+                _ => params.filters.push((name, value)),
+            }
+        }
+        Ok(params)
+    }
+}
+
+/// The ETag of a resource at `version`.
+pub fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).expect("a quoted number is a valid header")
+}
+
+/// True when `If-None-Match` names the current version (the client's copy is fresh).
+pub fn is_fresh(headers: &HeaderMap, version: i64) -> bool {
+    let current = etag(version);
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || current == tag.trim_start_matches("W/"))
+}
+
+/// The version `If-Match` requires, if the request has one. `*` requires nothing; an ETag
+/// that is not one of ours can never match, so it is answered 412.
+pub fn required_version(headers: &HeaderMap) -> Result<Option<i64>, ServiceError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_matches('"')
+        .parse()
+        .map(Some)
+        .map_err(|_| ServiceError::Stale)
+}
