@@ -8,6 +8,7 @@ use crate::commands;
 const EXAMPLES: &str = "\
 Examples:
   axiomod new shop --db sqlite          # a new service in ./shop
+  axiomod generate scaffold sales.toml  # entities, use cases, API, migration, tests
   axiomod doctor                        # check the toolchain and the database
   axiomod completions bash > /etc/bash_completion.d/axiomod
 
@@ -24,6 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     New(commands::new::NewArgs),
+    Generate(commands::generate::GenerateArgs),
     Doctor(commands::doctor::DoctorArgs),
     Completions(commands::completions::CompletionsArgs),
 }

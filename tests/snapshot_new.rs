@@ -33,6 +33,7 @@ fn tree() {
             let owner = match file.ownership {
                 Ownership::Generated => "generated",
                 Ownership::UserOwned => "user-owned",
+                Ownership::Merged => "merged",
             };
             format!("{} ({owner})", file.path.display())
         })

@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod doctor;
+pub mod generate;
 pub mod new;
 mod plan_output;
 
@@ -12,6 +13,7 @@ use crate::outcome::Outcome;
 pub fn run(cli: Cli) -> miette::Result<Outcome> {
     match cli.command {
         Command::New(args) => new::exec(args),
+        Command::Generate(args) => generate::exec(args),
         Command::Doctor(args) => doctor::exec(args),
         Command::Completions(args) => completions::exec(args),
     }

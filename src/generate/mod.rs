@@ -2,3 +2,4 @@
 //! files for the renderer to plan and apply.
 
 pub mod project;
+pub mod scaffold;

@@ -231,6 +231,7 @@ pub fn render_project(project: &NewProject) -> Result<Vec<RenderedFile>, NewErro
         }),
     );
     context.insert("axiomod_version", env!("CARGO_PKG_VERSION"));
+    context.insert("modules", &Vec::<String>::new());
     context.insert("default_database_url", &project.default_database_url());
     let variables: &PathVariables = &[
         ("__name__", &project.name),

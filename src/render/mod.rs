@@ -13,4 +13,6 @@ pub use apply::{
 };
 pub use manifest::{MANIFEST_PATH, Manifest};
 pub use plan::{Action, Change, Plan, plan};
-pub use templates::{Ownership, PathVariables, RenderError, RenderedFile, render_generator};
+pub use templates::{
+    Ownership, PathVariables, RenderError, RenderedFile, render_generator, render_template,
+};

@@ -105,8 +105,10 @@ fn decide(file: &RenderedFile, on_disk: Option<&[u8]>, manifest: &Manifest) -> A
     if current == file.contents.as_bytes() {
         return Action::Unchanged;
     }
-    if file.ownership == Ownership::UserOwned {
-        return Action::Keep;
+    match file.ownership {
+        Ownership::UserOwned => return Action::Keep,
+        Ownership::Merged => return Action::Update,
+        Ownership::Generated => {}
     }
     let untouched_since_written = manifest.recorded(&file.path) == Some(hash(current).as_str());
     if untouched_since_written {

@@ -23,6 +23,9 @@ pub enum Ownership {
     Generated,
     /// Written once for the user to fill in; never touched again.
     UserOwned,
+    /// A file axiomod edits in part (a dependency, a list entry), keeping everything else the
+    /// user wrote: always updated, never a conflict.
+    Merged,
 }
 
 /// One file of a generator's output, not yet written.
@@ -61,7 +64,11 @@ fn engine() -> Result<&'static tera::Tera, RenderError> {
         tera.autoescape_on(Vec::new());
         let sources: Vec<(String, String)> = files
             .into_iter()
-            .filter(|file| file.path().extension().is_some_and(|extension| extension == "tera"))
+            .filter(|file| {
+                file.path()
+                    .extension()
+                    .is_some_and(|extension| extension == "tera")
+            })
             .map(|file| {
                 (
                     template_name(file),
@@ -145,6 +152,30 @@ pub fn render_generator(
     }
     rendered.sort_by(|left, right| left.path.cmp(&right.path));
     Ok(rendered)
+}
+
+/// Renders the single template `template` (its path under `templates/`) to `output`.
+pub fn render_template(
+    template: &str,
+    output: &str,
+    context: &tera::Context,
+) -> Result<RenderedFile, RenderError> {
+    let contents = engine()?
+        .render(template, context)
+        .map_err(|error| RenderError::Template {
+            template: template.to_string(),
+            message: error_chain(&error),
+        })?;
+    let contents = if output.ends_with(".rs") {
+        format_rust(&contents)
+    } else {
+        contents
+    };
+    Ok(RenderedFile {
+        path: PathBuf::from(output),
+        contents,
+        ownership: Ownership::Generated,
+    })
 }
 
 fn collect_files<'a>(folder: &'a Dir<'a>, files: &mut Vec<&'a include_dir::File<'a>>) {

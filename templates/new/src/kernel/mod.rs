@@ -1,8 +1,10 @@
 //! The shared kernel: plain types every module and every layer may use — who is asking, what
 //! went wrong, how a list is asked for. No framework crate here.
 
+pub mod clock;
 pub mod context;
 pub mod error;
+pub mod format;
 pub mod query;
 
 pub use context::{Caller, RequestContext};

@@ -194,3 +194,13 @@ pub fn required_version(headers: &HeaderMap) -> Result<Option<i64>, ServiceError
         .map(Some)
         .map_err(|_| ServiceError::Stale)
 }
+
+/// For `Option<Option<T>>` fields of a PATCH body: a present `null` becomes `Some(None)`
+/// (clear the field), while an absent field stays `None` (through `#[serde(default)]`).
+pub fn present<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}

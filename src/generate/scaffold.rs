@@ -1,0 +1,553 @@
+//! `axiomod generate scaffold`: complete vertical slices (domain, application, infrastructure,
+//! api, migration, tests) for every entity of a schema file, registered in the project.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use serde_json::{Value, json};
+use thiserror::Error;
+use toml_edit::DocumentMut;
+
+use crate::model::{Entity, EventKind, ExistingEntity, Field, FieldType, Module};
+use crate::render::{self, Ownership, PathVariables, RenderError, RenderedFile};
+
+/// Where a copy of each scaffolded schema is kept, relative to the project root: it is how a
+/// later run knows the modules already generated (for refs, and to detect a changed schema).
+pub const SCHEMAS_FOLDER: &str = ".axiomod/schemas";
+
+/// Query parameters of list endpoints: a field of that name could not be a filter.
+const LIST_PARAMETERS: [&str; 3] = ["limit", "cursor", "sort"];
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum ScaffoldError {
+    #[error("{} has no axiomod.toml", root.display())]
+    #[diagnostic(
+        code(axiomod::scaffold::not_a_project),
+        help("run it inside a project made by `axiomod new`, or pass --project <folder>")
+    )]
+    NotAProject { root: PathBuf },
+    #[error("{path} is not a valid axiomod.toml: {message}")]
+    #[diagnostic(code(axiomod::scaffold::project_file))]
+    ProjectFile { path: String, message: String },
+    #[error("cannot read {path}: {message}")]
+    #[diagnostic(code(axiomod::scaffold::read))]
+    Read { path: String, message: String },
+    #[error(
+        "{entity}.{field}: a field cannot be named `{field}`; list requests use it as a parameter"
+    )]
+    #[diagnostic(
+        code(axiomod::scaffold::reserved_field),
+        help("rename the field (limit, cursor and sort are the list endpoint's parameters)")
+    )]
+    ListParameterField { entity: String, field: String },
+    #[error("required references form a cycle: {cycle}")]
+    #[diagnostic(
+        code(axiomod::scaffold::reference_cycle),
+        help(
+            "no record of these entities could ever be created first; make one of the references `optional = true`"
+        )
+    )]
+    ReferenceCycle { cycle: String },
+    #[error("module `{module}` was scaffolded from a different schema before")]
+    #[diagnostic(
+        code(axiomod::scaffold::changed_schema),
+        help(
+            "changing an existing module's schema needs an ALTER migration, which this version of axiomod does not write yet; revert the schema (see {previous}) or add a new module"
+        )
+    )]
+    ChangedSchema { module: String, previous: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Render(#[from] RenderError),
+}
+
+/// The project a scaffold is generated into, as `axiomod.toml` describes it.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub name: String,
+    pub db: String,
+    /// Modules already registered, in order.
+    pub modules: Vec<String>,
+    document: DocumentMut,
+}
+
+impl Project {
+    /// Reads `<root>/axiomod.toml`.
+    pub fn open(root: &Path) -> Result<Self, ScaffoldError> {
+        let path = root.join("axiomod.toml");
+        let text = std::fs::read_to_string(&path).map_err(|_| ScaffoldError::NotAProject {
+            root: root.to_path_buf(),
+        })?;
+        let invalid = |message: &str| ScaffoldError::ProjectFile {
+            path: path.display().to_string(),
+            message: message.to_string(),
+        };
+        let document: DocumentMut = text
+            .parse()
+            .map_err(|error: toml_edit::TomlError| invalid(&error.to_string()))?;
+        let project = document
+            .get("project")
+            .and_then(|item| item.as_table_like())
+            .ok_or_else(|| invalid("it has no [project] table"))?;
+        let text_of = |key: &str| {
+            project
+                .get(key)
+                .and_then(|item| item.as_str())
+                .map(str::to_string)
+                .ok_or_else(|| invalid(&format!("[project] has no `{key}` string")))
+        };
+        let name = text_of("name")?;
+        let db = text_of("db")?;
+        if db != "postgres" && db != "sqlite" {
+            return Err(invalid("[project] db must be \"postgres\" or \"sqlite\""));
+        }
+        let modules = project
+            .get("modules")
+            .and_then(|item| item.as_array())
+            .map(|array| {
+                array
+                    .iter()
+                    .filter_map(|value| value.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Self {
+            root: root.to_path_buf(),
+            name,
+            db,
+            modules,
+            document,
+        })
+    }
+
+    fn crate_name(&self) -> String {
+        self.name.replace('-', "_")
+    }
+
+    /// `axiomod.toml` with `module` in its modules list (comments and layout kept).
+    fn with_module(&self, module: &str) -> String {
+        let mut document = self.document.clone();
+        let modules =
+            document["project"]["modules"].or_insert(toml_edit::value(toml_edit::Array::new()));
+        if let Some(array) = modules.as_array_mut()
+            && !array.iter().any(|value| value.as_str() == Some(module))
+        {
+            array.push(module);
+        }
+        document.to_string()
+    }
+}
+
+/// Everything one `generate scaffold` run would write.
+#[derive(Debug)]
+pub struct ScaffoldPlan {
+    pub module: Module,
+    pub files: Vec<RenderedFile>,
+}
+
+/// Loads the schema, checks it against the project and renders every file of the module.
+pub fn plan_scaffold(
+    project: &Project,
+    schema_path: &Path,
+    now_version: &str,
+) -> miette::Result<ScaffoldPlan> {
+    let previous = load_previous_modules(project)?;
+    let existing: Vec<ExistingEntity> = previous
+        .iter()
+        .flat_map(|(_, module)| {
+            module.entities.iter().map(|entity| ExistingEntity {
+                module: module.name.clone(),
+                entity: entity.name.clone(),
+                table: entity.table.clone(),
+            })
+        })
+        .collect();
+    let module = crate::schema::load(schema_path, &existing)?;
+    let module_name = module.name.snake.clone();
+    check_module(&module)?;
+    let schema_source =
+        std::fs::read_to_string(schema_path).map_err(|error| ScaffoldError::Read {
+            path: schema_path.display().to_string(),
+            message: error.to_string(),
+        })?;
+    let extension = schema_path
+        .extension()
+        .map_or("toml".to_string(), |extension| {
+            extension.to_string_lossy().to_lowercase()
+        });
+    let version = match previous.iter().find(|(name, _)| *name == module_name) {
+        Some((_, earlier)) if *earlier == module => {
+            existing_migration_version(&project.root, &module_name)
+                .unwrap_or_else(|| now_version.to_string())
+        }
+        Some(_) => {
+            return Err(ScaffoldError::ChangedSchema {
+                module: module_name.clone(),
+                previous: format!("{SCHEMAS_FOLDER}/{module_name}.*"),
+            }
+            .into());
+        }
+        None => now_version.to_string(),
+    };
+    let other_modules: Vec<&Module> = previous
+        .iter()
+        .filter(|(name, _)| *name != module_name)
+        .map(|(_, module)| module)
+        .collect();
+    let mut files = render_module(project, &module, &other_modules, &version)?;
+    let mut modules = project.modules.clone();
+    if !modules.contains(&module_name) {
+        modules.push(module_name.clone());
+    }
+    let mut registry_context = tera::Context::new();
+    registry_context.insert("modules", &modules);
+    files.push(render::render_template(
+        "new/src/modules/mod.rs.tera",
+        "src/modules/mod.rs",
+        &registry_context,
+    )?);
+    files.push(merged("axiomod.toml", project.with_module(&module_name)));
+    files.push(merged(
+        "Cargo.toml",
+        cargo_manifest_with_dependencies(project, &module)?,
+    ));
+    files.push(RenderedFile {
+        path: PathBuf::from(format!("{SCHEMAS_FOLDER}/{module_name}.{extension}")),
+        contents: schema_source,
+        ownership: Ownership::Generated,
+    });
+    files.sort_by(|left, right| left.path.cmp(&right.path));
+    Ok(ScaffoldPlan { module, files })
+}
+
+fn merged(path: &str, contents: String) -> RenderedFile {
+    RenderedFile {
+        path: PathBuf::from(path),
+        contents,
+        ownership: Ownership::Merged,
+    }
+}
+
+/// The modules scaffolded before, from the schema copies, in the order of `axiomod.toml`.
+fn load_previous_modules(project: &Project) -> miette::Result<Vec<(String, Module)>> {
+    let mut loaded: Vec<(String, Module)> = Vec::new();
+    for name in &project.modules {
+        let Some(path) = ["toml", "yaml", "yml"]
+            .iter()
+            .map(|extension| {
+                project
+                    .root
+                    .join(SCHEMAS_FOLDER)
+                    .join(format!("{name}.{extension}"))
+            })
+            .find(|path| path.is_file())
+        else {
+            continue;
+        };
+        let existing: Vec<ExistingEntity> = loaded
+            .iter()
+            .flat_map(|(_, module)| {
+                module.entities.iter().map(|entity| ExistingEntity {
+                    module: module.name.clone(),
+                    entity: entity.name.clone(),
+                    table: entity.table.clone(),
+                })
+            })
+            .collect();
+        let module = crate::schema::load(&path, &existing)?;
+        loaded.push((name.clone(), module));
+    }
+    Ok(loaded)
+}
+
+/// The version of the module's first migration, when it was generated before.
+fn existing_migration_version(root: &Path, module: &str) -> Option<String> {
+    let suffix = format!("_create_{module}.up.sql");
+    std::fs::read_dir(root.join("migrations"))
+        .ok()?
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
+        .find_map(|name| name.strip_suffix(&suffix).map(str::to_string))
+}
+
+/// Checks what the schema front-end cannot know: names the generated API reserves, and
+/// required references no record could satisfy.
+fn check_module(module: &Module) -> Result<(), ScaffoldError> {
+    for entity in &module.entities {
+        if let Some(field) = entity
+            .fields
+            .iter()
+            .find(|field| LIST_PARAMETERS.contains(&field.name.snake.as_str()))
+        {
+            return Err(ScaffoldError::ListParameterField {
+                entity: entity.name.pascal.clone(),
+                field: field.name.snake.clone(),
+            });
+        }
+    }
+    for entity in &module.entities {
+        let mut path = vec![entity.name.pascal.clone()];
+        if let Some(cycle) = required_reference_cycle(module, entity, &mut path) {
+            return Err(ScaffoldError::ReferenceCycle { cycle });
+        }
+    }
+    Ok(())
+}
+
+fn required_reference_cycle(
+    module: &Module,
+    entity: &Entity,
+    path: &mut Vec<String>,
+) -> Option<String> {
+    for field in entity.fields.iter().filter(|field| !field.optional) {
+        let FieldType::Ref(target) = &field.kind else {
+            continue;
+        };
+        if target.module.snake != module.name.snake {
+            continue;
+        }
+        if path.first() == Some(&target.entity.pascal) {
+            path.push(target.entity.pascal.clone());
+            return Some(path.join(" -> "));
+        }
+        if path.contains(&target.entity.pascal) {
+            continue;
+        }
+        let next = module
+            .entities
+            .iter()
+            .find(|candidate| candidate.name.pascal == target.entity.pascal)?;
+        path.push(target.entity.pascal.clone());
+        if let Some(cycle) = required_reference_cycle(module, next, path) {
+            return Some(cycle);
+        }
+        path.pop();
+    }
+    None
+}
+
+/// Renders the module-level and per-entity templates.
+fn render_module(
+    project: &Project,
+    module: &Module,
+    other_modules: &[&Module],
+    version: &str,
+) -> Result<Vec<RenderedFile>, RenderError> {
+    let project_value = json!({
+        "name": project.name,
+        "crate_name": project.crate_name(),
+        "db": project.db,
+    });
+    let ordered = entities_in_reference_order(module);
+    let ordered_module = Module {
+        name: module.name.clone(),
+        entities: ordered,
+    };
+    let mut context = tera::Context::new();
+    context.insert("project", &project_value);
+    context.insert("module", &ordered_module);
+    context.insert("fixture_entities", &fixture_entities(module, other_modules));
+    let mut patch_fields = BTreeMap::new();
+    let mut filter_fields = BTreeMap::new();
+    let mut probe_fields = BTreeMap::new();
+    for entity in &module.entities {
+        let key = entity.name.snake.clone();
+        let plain: Vec<&Field> = entity
+            .fields
+            .iter()
+            .filter(|field| !matches!(field.kind, FieldType::Ref(_)))
+            .collect();
+        patch_fields.insert(key.clone(), plain.first().map(|field| json!(field)));
+        filter_fields.insert(
+            key.clone(),
+            plain
+                .iter()
+                .find(|field| field.scalar)
+                .map(|field| json!(field)),
+        );
+        probe_fields.insert(
+            key,
+            entity
+                .fields
+                .iter()
+                .find(|field| !matches!(field.kind, FieldType::Json))
+                .map(|field| field.name.snake.clone()),
+        );
+    }
+    context.insert("patch_fields", &patch_fields);
+    context.insert("filter_fields", &filter_fields);
+    context.insert("probe_fields", &probe_fields);
+    let module_variables: &PathVariables =
+        &[("__module__", &module.name.snake), ("__version__", version)];
+    let mut files = render::render_generator("scaffold/module", &context, module_variables)?;
+    for entity in &module.entities {
+        let mut entity_context = context.clone();
+        entity_context.insert("entity", entity);
+        entity_context.insert("emits", &emits(entity));
+        entity_context.insert("checked_fields", &checked_fields(entity));
+        entity_context.insert(
+            "parses_text",
+            &entity.fields.iter().any(|field| {
+                matches!(field.kind, FieldType::Enum(_))
+                    || (project.db == "sqlite" && matches!(field.kind, FieldType::Decimal))
+            }),
+        );
+        entity_context.insert(
+            "has_pattern",
+            &entity
+                .fields
+                .iter()
+                .any(|field| field.constraints.pattern.is_some()),
+        );
+        let variables: &PathVariables = &[
+            ("__module__", &module.name.snake),
+            ("__entity__", &entity.name.snake),
+        ];
+        files.extend(render::render_generator(
+            "scaffold/entity",
+            &entity_context,
+            variables,
+        )?);
+    }
+    Ok(files)
+}
+
+fn emits(entity: &Entity) -> Value {
+    let has = |kind: EventKind| entity.events.iter().any(|event| event.kind == kind);
+    json!({
+        "created": has(EventKind::Created),
+        "updated": has(EventKind::Updated),
+        "deleted": has(EventKind::Deleted),
+    })
+}
+
+/// Fields whose values the domain checks (length, pattern, format, bounds).
+fn checked_fields(entity: &Entity) -> Vec<String> {
+    entity
+        .fields
+        .iter()
+        .filter(|field| {
+            let constraints = &field.constraints;
+            constraints.min.is_some()
+                || constraints.max.is_some()
+                || constraints.min_length.is_some()
+                || constraints.max_length.is_some()
+                || constraints.pattern.is_some()
+                || constraints.format.is_some()
+        })
+        .map(|field| field.name.snake.clone())
+        .collect()
+}
+
+/// The module's entities with every entity they reference coming before them, so tables are
+/// created after the tables they refer to.
+fn entities_in_reference_order(module: &Module) -> Vec<Entity> {
+    let mut ordered: Vec<Entity> = Vec::new();
+    let mut remaining: Vec<&Entity> = module.entities.iter().collect();
+    while !remaining.is_empty() {
+        let ready = remaining.iter().position(|entity| {
+            entity.fields.iter().all(|field| match &field.kind {
+                FieldType::Ref(target) if target.module.snake == module.name.snake => {
+                    target.entity.pascal == entity.name.pascal
+                        || ordered
+                            .iter()
+                            .any(|done| done.name.pascal == target.entity.pascal)
+                }
+                _ => true,
+            })
+        });
+        // Optional references may form a cycle; the rest are kept in schema order.
+        let index = ready.unwrap_or(0);
+        ordered.push(remaining.remove(index).clone());
+    }
+    ordered
+}
+
+/// The entities tests must be able to create: the module's, and those of other modules that
+/// its required references reach.
+fn fixture_entities(module: &Module, other_modules: &[&Module]) -> Vec<Entity> {
+    let mut entities: Vec<Entity> = module.entities.clone();
+    let mut index = 0;
+    while index < entities.len() {
+        let targets: Vec<(String, String)> = entities[index]
+            .fields
+            .iter()
+            .filter(|field| !field.optional)
+            .filter_map(|field| match &field.kind {
+                FieldType::Ref(target) => {
+                    Some((target.module.snake.clone(), target.entity.pascal.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        for (target_module, target_entity) in targets {
+            let already = entities
+                .iter()
+                .any(|entity| entity.name.pascal == target_entity);
+            if already {
+                continue;
+            }
+            if let Some(found) = other_modules
+                .iter()
+                .filter(|candidate| candidate.name.snake == target_module)
+                .flat_map(|candidate| candidate.entities.iter())
+                .find(|entity| entity.name.pascal == target_entity)
+            {
+                entities.push(found.clone());
+            }
+        }
+        index += 1;
+    }
+    entities
+}
+
+/// `Cargo.toml` with the crates this module's code needs (regex for patterns, rust_decimal
+/// for decimals), everything else as the user left it.
+fn cargo_manifest_with_dependencies(
+    project: &Project,
+    module: &Module,
+) -> Result<String, ScaffoldError> {
+    let path = project.root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).map_err(|error| ScaffoldError::Read {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    })?;
+    let mut document: DocumentMut =
+        text.parse()
+            .map_err(|error: toml_edit::TomlError| ScaffoldError::ProjectFile {
+                path: path.display().to_string(),
+                message: error.to_string(),
+            })?;
+    let fields = || {
+        module
+            .entities
+            .iter()
+            .flat_map(|entity| entity.fields.iter())
+    };
+    let dependencies = document["dependencies"].or_insert(toml_edit::table());
+    if fields().any(|field| field.constraints.pattern.is_some())
+        && dependencies.get("regex").is_none()
+    {
+        dependencies["regex"] = toml_edit::value("1");
+    }
+    let has_decimal = fields().any(|field| matches!(field.kind, FieldType::Decimal));
+    if has_decimal && dependencies.get("rust_decimal").is_none() {
+        dependencies["rust_decimal"] = toml_edit::value("1");
+    }
+    if has_decimal
+        && project.db == "postgres"
+        && let Some(features) = dependencies
+            .get_mut("sqlx")
+            .and_then(|sqlx| sqlx.as_inline_table_mut())
+            .and_then(|sqlx| sqlx.get_mut("features"))
+            .and_then(|features| features.as_array_mut())
+        && !features
+            .iter()
+            .any(|feature| feature.as_str() == Some("rust_decimal"))
+    {
+        features.push("rust_decimal");
+    }
+    Ok(document.to_string())
+}
