@@ -8,6 +8,7 @@ use crate::commands;
 const EXAMPLES: &str = "\
 Examples:
   axiomod doctor                        # check the toolchain and the database
+  axiomod migrate up                    # apply pending database migrations
   axiomod completions bash > /etc/bash_completion.d/axiomod
 
 Exit codes: 0 ok, 1 the check found problems, 2 bad usage, bad input or unreachable dependency.";
@@ -24,4 +25,5 @@ pub struct Cli {
 pub enum Command {
     Doctor(commands::doctor::DoctorArgs),
     Completions(commands::completions::CompletionsArgs),
+    Migrate(commands::migrate::MigrateArgs),
 }

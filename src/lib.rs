@@ -7,5 +7,6 @@
 pub mod cli;
 pub mod commands;
 pub mod doctor;
+pub mod migrate;
 pub mod outcome;
 pub mod ui;

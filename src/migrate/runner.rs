@@ -1,0 +1,283 @@
+//! The operations behind `axiomod migrate`: each takes a [`Migrator`] and the migration
+//! files, and returns what it did as data. Progress is reported through an observer so the
+//! command can print it; nothing here touches the terminal.
+//!
+//! Writes happen under the engine's lock, and the history is read after the lock is taken,
+//! so two runners never apply the same migration. On failure the connection is closed
+//! without unlocking: ending the session releases the lock.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::checksum::Checksum;
+use super::error::MigrateError;
+use super::history::{Applied, Migrator};
+use super::plan::{DownTo, State, Status, UpOptions, compare, plan_down, plan_up};
+use super::source::{Migration, MigrationSet};
+
+/// What happened to one migration, as it happens.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// About to run `migration` (number `index` of `total`, from 0).
+    Starting {
+        migration: &'a Migration,
+        index: usize,
+        total: usize,
+    },
+    /// `migration` ran, taking `elapsed`.
+    Finished {
+        migration: &'a Migration,
+        elapsed: Duration,
+    },
+    /// Another runner applied or reverted `migration` first; nothing ran.
+    AlreadyDone { migration: &'a Migration },
+}
+
+/// One migration a command ran (or, in a dry run, would run).
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub version: i64,
+    pub description: String,
+    pub file: std::path::PathBuf,
+    /// Nanoseconds; null in a dry run.
+    pub elapsed: Option<u128>,
+    /// The SQL, in dry runs only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sql: Option<String>,
+}
+
+impl Step {
+    fn planned(migration: &Migration) -> Self {
+        Self {
+            version: migration.version,
+            description: migration.description.clone(),
+            file: migration.path.clone(),
+            elapsed: None,
+            sql: Some(migration.sql.clone()),
+        }
+    }
+}
+
+/// Reads the status without writing anything: a missing history table is not created.
+pub async fn status<M: Migrator>(
+    migrator: &mut M,
+    set: &MigrationSet,
+) -> Result<Status, MigrateError> {
+    let applied = if migrator.history_table_exists().await? {
+        Some(migrator.applied_migrations().await?)
+    } else {
+        None
+    };
+    Ok(compare(migrator.engine(), set, applied.as_deref()))
+}
+
+/// Applies pending migrations. With `dry_run`, only plans (no lock, no table created).
+pub async fn up<M: Migrator>(
+    migrator: &mut M,
+    set: &MigrationSet,
+    options: UpOptions,
+    dry_run: bool,
+    observer: &mut dyn FnMut(Event<'_>),
+) -> Result<Vec<Step>, MigrateError> {
+    if dry_run {
+        let status = status(migrator, set).await?;
+        return Ok(plan_up(&status, set, options)?
+            .into_iter()
+            .map(Step::planned)
+            .collect());
+    }
+    migrator.lock().await?;
+    migrator.ensure_history_table().await?;
+    let status = status(migrator, set).await?;
+    let plan = plan_up(&status, set, options)?;
+    let steps = run_each(migrator, &plan, Direction::Apply, observer).await?;
+    migrator.unlock().await?;
+    Ok(steps)
+}
+
+/// Reverts applied migrations with their down files, newest first.
+pub async fn down<M: Migrator>(
+    migrator: &mut M,
+    set: &MigrationSet,
+    to: DownTo,
+    dry_run: bool,
+    observer: &mut dyn FnMut(Event<'_>),
+) -> Result<Vec<Step>, MigrateError> {
+    if dry_run {
+        let status = status(migrator, set).await?;
+        return Ok(plan_down(&status, set, to)?
+            .into_iter()
+            .map(Step::planned)
+            .collect());
+    }
+    migrator.lock().await?;
+    migrator.ensure_history_table().await?;
+    let status = status(migrator, set).await?;
+    let plan = plan_down(&status, set, to)?;
+    let steps = run_each(migrator, &plan, Direction::Revert, observer).await?;
+    migrator.unlock().await?;
+    Ok(steps)
+}
+
+/// What `redo` did: the down files it ran, then the up files.
+#[derive(Debug, Clone, Serialize)]
+pub struct Redo {
+    pub reverted: Vec<Step>,
+    pub applied: Vec<Step>,
+}
+
+/// Reverts the newest `steps` applied migrations and applies them again, under one lock.
+pub async fn redo<M: Migrator>(
+    migrator: &mut M,
+    set: &MigrationSet,
+    steps: usize,
+    dry_run: bool,
+    observer: &mut dyn FnMut(Event<'_>),
+) -> Result<Redo, MigrateError> {
+    if !dry_run {
+        migrator.lock().await?;
+        migrator.ensure_history_table().await?;
+    }
+    let status = status(migrator, set).await?;
+    if let Some(entry) = status
+        .migrations
+        .iter()
+        .find(|entry| entry.state == State::Changed)
+    {
+        return Err(MigrateError::Changed {
+            version: entry.version,
+            file: entry.file.clone().unwrap_or_default(),
+            reason: entry
+                .checksum_difference
+                .unwrap_or(super::checksum::ChecksumDifference::Content),
+        });
+    }
+    let downs = plan_down(&status, set, DownTo::Steps(steps))?;
+    let mut ups: Vec<&Migration> = downs
+        .iter()
+        .filter_map(|down| set.forward(down.version))
+        .collect();
+    ups.reverse();
+    if dry_run {
+        return Ok(Redo {
+            reverted: downs.into_iter().map(Step::planned).collect(),
+            applied: ups.into_iter().map(Step::planned).collect(),
+        });
+    }
+    let reverted = run_each(migrator, &downs, Direction::Revert, observer).await?;
+    let applied = run_each(migrator, &ups, Direction::Apply, observer).await?;
+    migrator.unlock().await?;
+    Ok(Redo { reverted, applied })
+}
+
+/// What `repair` changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Repair {
+    pub version: i64,
+    pub action: RepairAction,
+    /// The checksum the history table held before.
+    pub old_checksum: Checksum,
+    /// The checksum it holds now (`accept`); null when the row was deleted.
+    pub new_checksum: Option<Checksum>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepairAction {
+    /// Recorded the file's current checksum for an applied migration.
+    Accept,
+    /// Deleted a failed (dirty) history row.
+    ClearDirty,
+}
+
+/// Performs one repair under the lock.
+pub async fn repair<M: Migrator>(
+    migrator: &mut M,
+    set: &MigrationSet,
+    version: i64,
+    action: RepairAction,
+) -> Result<Repair, MigrateError> {
+    migrator.lock().await?;
+    let rows = if migrator.history_table_exists().await? {
+        migrator.applied_migrations().await?
+    } else {
+        Vec::new()
+    };
+    let row = rows
+        .into_iter()
+        .find(|row| row.version == version)
+        .ok_or(MigrateError::NotApplied { version })?;
+    let repair = match action {
+        RepairAction::Accept => {
+            let file = set
+                .forward(version)
+                .ok_or_else(|| MigrateError::UnknownVersion {
+                    version,
+                    directory: set.directory.clone(),
+                })?;
+            if file.checksum == row.checksum {
+                return Err(MigrateError::NothingToAccept { version });
+            }
+            migrator.set_checksum(version, &file.checksum).await?;
+            Repair {
+                version,
+                action,
+                old_checksum: row.checksum,
+                new_checksum: Some(file.checksum.clone()),
+            }
+        }
+        RepairAction::ClearDirty => {
+            if row.success {
+                return Err(MigrateError::NotDirty { version });
+            }
+            migrator.delete_failed(version).await?;
+            Repair {
+                version,
+                action,
+                old_checksum: row.checksum,
+                new_checksum: None,
+            }
+        }
+    };
+    migrator.unlock().await?;
+    Ok(repair)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Direction {
+    Apply,
+    Revert,
+}
+
+async fn run_each<M: Migrator>(
+    migrator: &mut M,
+    plan: &[&Migration],
+    direction: Direction,
+    observer: &mut dyn FnMut(Event<'_>),
+) -> Result<Vec<Step>, MigrateError> {
+    let mut steps = Vec::with_capacity(plan.len());
+    for (index, migration) in plan.iter().copied().enumerate() {
+        observer(Event::Starting {
+            migration,
+            index,
+            total: plan.len(),
+        });
+        let applied = match direction {
+            Direction::Apply => migrator.apply(migration).await?,
+            Direction::Revert => migrator.revert(migration).await?,
+        };
+        match applied {
+            Applied::Ran(elapsed) => {
+                observer(Event::Finished { migration, elapsed });
+                steps.push(Step {
+                    elapsed: Some(elapsed.as_nanos()),
+                    sql: None,
+                    ..Step::planned(migration)
+                });
+            }
+            Applied::AlreadyDone => observer(Event::AlreadyDone { migration }),
+        }
+    }
+    Ok(steps)
+}
