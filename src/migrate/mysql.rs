@@ -81,8 +81,10 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
 
     async fn lock(&mut self) -> Result<(), MigrateError> {
         let key = self.lock_key().await?;
-        // A negative timeout waits for ever.
-        let granted: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, -1)")
+        // sqlx asks for `GET_LOCK(key, -1)`: MySQL waits for ever, but MariaDB answers NULL
+        // to a negative timeout and takes no lock at all. A year-long timeout waits for ever
+        // on both, under the same key.
+        let granted: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, 31536000)")
             .bind(key)
             .fetch_one(&mut self.connection)
             .await
@@ -92,7 +94,7 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
         } else {
             Err(MigrateError::Database {
                 doing: "taking the migration lock".to_string(),
-                message: format!("GET_LOCK returned {granted:?}"),
+                message: format!("GET_LOCK returned {granted:?} instead of 1"),
             })
         }
     }

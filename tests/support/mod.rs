@@ -42,7 +42,10 @@ pub fn nats_url() -> Option<String> {
 
 /// RabbitMQ URL, from `AXIOMOD_TEST_AMQP_URL`.
 pub fn amqp_url() -> Option<String> {
-    service_url("AXIOMOD_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2f")
+    service_url(
+        "AXIOMOD_TEST_AMQP_URL",
+        "amqp://guest:guest@127.0.0.1:5672/%2f",
+    )
 }
 
 fn reachable(url: &str) -> bool {
