@@ -321,6 +321,33 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Every history row as `(version, description, success, checksum)`: what must be
+    /// identical whichever tool wrote it.
+    pub fn history_rows(&self) -> Vec<(i64, String, bool, Vec<u8>)> {
+        let sql =
+            "SELECT version, description, success, checksum FROM _sqlx_migrations ORDER BY version";
+        block_on(async {
+            match self.kind {
+                Kind::Postgres => {
+                    let mut connection = PgConnection::connect(&self.url).await.expect("connect");
+                    sqlx::query_as(sql).fetch_all(&mut connection).await
+                }
+                Kind::MySql => {
+                    let mut connection =
+                        MySqlConnection::connect(&self.url).await.expect("connect");
+                    sqlx::query_as(sql).fetch_all(&mut connection).await
+                }
+                Kind::Sqlite => {
+                    let mut connection = sqlite(&self.url).await;
+                    sqlx::query_as(sql).fetch_all(&mut connection).await
+                }
+            }
+            .expect("read the history")
+        })
+    }
+}
+
 async fn sqlite(url: &str) -> SqliteConnection {
     SqliteConnectOptions::from_str(url)
         .expect("a sqlite url")
