@@ -64,6 +64,7 @@ pub enum Applied {
 #[serde(rename_all = "snake_case")]
 pub enum Engine {
     Postgres,
+    #[serde(rename = "mysql")]
     MySql,
     Sqlite,
 }
