@@ -10,10 +10,11 @@ use serde::Serialize;
 
 use crate::migrate::create::{self, Layout, Numbering};
 use crate::migrate::plan::{DownTo, State, Status, UpOptions};
+use crate::migrate::refinery::{self, RefineryDatabase};
 use crate::migrate::runner::{self, Event, RepairAction, Step};
 use crate::migrate::{
-    AnyMigrator, DatabaseUrl, MigrateError, MigrationKind, MigrationSet, Migrator, config,
-    read_directory,
+    AnyMigrator, DatabaseUrl, HistoryFormat, MigrateError, MigrationKind, MigrationSet, Migrator,
+    config, read_directory,
 };
 use crate::outcome::Outcome;
 use crate::ui;
@@ -157,14 +158,22 @@ pub struct RepairArgs {
 }
 
 pub fn exec(args: MigrateArgs) -> miette::Result<Outcome> {
-    let directory = match &args.source {
-        Some(source) => source.clone(),
-        None => config::migrations_directory(Path::new(""))?,
-    };
+    let settings = config::settings(Path::new(""))?;
+    let directory = args.source.clone().unwrap_or(settings.directory);
+    let history = settings.format.unwrap_or_else(|| {
+        if refinery::looks_like_refinery(&directory) {
+            HistoryFormat::Refinery
+        } else {
+            HistoryFormat::Sqlx
+        }
+    });
     if let MigrateCommand::Create(create_args) = &args.command {
-        return create(create_args, &directory, args.format);
+        return create(create_args, &directory, history, args.format);
     }
-    let set = read_directory(&directory)?;
+    let set = match history {
+        HistoryFormat::Sqlx => read_directory(&directory)?,
+        HistoryFormat::Refinery => refinery::read_directory(&directory)?,
+    };
     let url = DatabaseUrl::parse(
         args.database_url
             .as_deref()
@@ -175,6 +184,9 @@ pub fn exec(args: MigrateArgs) -> miette::Result<Outcome> {
         .build()
         .map_err(|error| miette::miette!("cannot start the async runtime: {error}"))?;
     let format = args.format;
+    if history == HistoryFormat::Refinery {
+        return runtime.block_on(refinery_command(&url, &set, format, args.command));
+    }
     runtime.block_on(async {
         match args.command {
             MigrateCommand::Create(_) => unreachable!("create returned above"),
@@ -199,14 +211,64 @@ async fn with_migrator<T>(
     result
 }
 
-fn create(args: &CreateArgs, directory: &Path, format: Format) -> miette::Result<Outcome> {
-    let set = if directory.exists() {
-        read_directory(directory)?
-    } else {
-        MigrationSet {
-            directory: directory.to_path_buf(),
-            ..MigrationSet::default()
+/// The subcommands refinery projects support: status, verify and up.
+async fn refinery_command(
+    url: &DatabaseUrl,
+    set: &MigrationSet,
+    format: Format,
+    command: MigrateCommand,
+) -> miette::Result<Outcome> {
+    let mut database = RefineryDatabase::connect(url).await?;
+    let result = match &command {
+        MigrateCommand::Status | MigrateCommand::Verify => {
+            database.status(set).await.map(|status| {
+                let verify = matches!(command, MigrateCommand::Verify);
+                report_status(&status, url, format, verify)
+            })
         }
+        MigrateCommand::Up(args) => {
+            let options = UpOptions {
+                target: args.target,
+                allow_out_of_order: args.allow_out_of_order,
+                ignore_missing: args.ignore_missing,
+            };
+            let mut printer = Printer::new(format);
+            let steps = database
+                .up(set, options, args.dry_run, &mut |event| {
+                    printer.event(event)
+                })
+                .await;
+            printer.finish();
+            steps.map(|steps| {
+                report_steps(&steps, format, args.dry_run, "apply", "Applied", url);
+                Outcome::Success
+            })
+        }
+        MigrateCommand::Down(_) | MigrateCommand::Redo(_) | MigrateCommand::Repair(_) => {
+            Err(MigrateError::Unsupported {
+                what: "`down`, `redo` and `repair`".to_string(),
+            })
+        }
+        MigrateCommand::Create(_) => unreachable!("create runs without a database"),
+    };
+    database.close().await;
+    Ok(result?)
+}
+
+fn create(
+    args: &CreateArgs,
+    directory: &Path,
+    history: HistoryFormat,
+    format: Format,
+) -> miette::Result<Outcome> {
+    let set = match (directory.exists(), history) {
+        (true, HistoryFormat::Sqlx) => read_directory(directory)?,
+        (true, HistoryFormat::Refinery) => refinery::read_directory(directory)?,
+        (false, _) => MigrationSet {
+            directory: directory.to_path_buf(),
+            format: history,
+            ..MigrationSet::default()
+        },
     };
     let layout = match (args.reversible, args.simple) {
         (true, _) => Some(Layout::Reversible),
@@ -248,16 +310,20 @@ async fn status(
     verify: bool,
 ) -> miette::Result<Outcome> {
     let status = with_migrator(url, async |migrator| runner::status(migrator, set).await).await?;
+    Ok(report_status(&status, url, format, verify))
+}
+
+fn report_status(status: &Status, url: &DatabaseUrl, format: Format, verify: bool) -> Outcome {
     match format {
-        Format::Json => print_json(&status),
-        Format::Table if verify => print_verify(&status, url),
-        Format::Table => print_status(&status, url),
+        Format::Json => print_json(status),
+        Format::Table if verify => print_verify(status, url),
+        Format::Table => print_status(status, url),
     }
-    Ok(if verify && status.has_problems() {
+    if verify && status.has_problems() {
         Outcome::ProblemsFound
     } else {
         Outcome::Success
-    })
+    }
 }
 
 async fn up(

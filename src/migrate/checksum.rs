@@ -74,10 +74,9 @@ impl fmt::Display for ChecksumDifference {
 
 const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 
-/// Explains why `current` (the file's bytes today) no longer hashes to `applied`.
-pub fn explain_difference(current: &[u8], applied: &Checksum) -> ChecksumDifference {
-    let matches = |candidate: &[u8]| Checksum::of(candidate) == *applied;
-
+/// Explains why `current` (the file's bytes today) no longer hashes to the applied
+/// checksum; `matches` tells whether some bytes hash to it.
+pub fn explain_difference(current: &[u8], matches: impl Fn(&[u8]) -> bool) -> ChecksumDifference {
     let without_bom = current.strip_prefix(BYTE_ORDER_MARK).unwrap_or(current);
     let with_bom = [BYTE_ORDER_MARK, without_bom].concat();
     let bom_variants = [without_bom.to_vec(), with_bom];
@@ -170,7 +169,8 @@ mod tests {
     use super::*;
 
     fn reason(old: &str, new: &[u8]) -> ChecksumDifference {
-        explain_difference(new, &Checksum::of(old.as_bytes()))
+        let applied = Checksum::of(old.as_bytes());
+        explain_difference(new, |candidate| Checksum::of(candidate) == applied)
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! ```toml
 //! [migrate]
 //! dir = "db/migrations"   # default: migrations
+//! format = "refinery"      # sqlx or refinery; default: detected from the file names
 //! ```
 
 use std::fs;
@@ -12,6 +13,7 @@ use miette::NamedSource;
 use serde::Deserialize;
 
 use super::error::{ConfigError, MigrateError};
+use super::source::HistoryFormat;
 
 /// The migrations directory when axiomod.toml does not name one.
 pub const DEFAULT_DIRECTORY: &str = "migrations";
@@ -26,16 +28,28 @@ struct ProjectFile {
 #[serde(deny_unknown_fields)]
 struct MigrateTable {
     dir: Option<String>,
+    format: Option<HistoryFormat>,
 }
 
-/// The migrations directory of the project in `root`: `[migrate] dir` of
-/// `root/axiomod.toml` (relative to `root`), or `root/migrations`.
-pub fn migrations_directory(root: &Path) -> Result<PathBuf, MigrateError> {
+/// What `[migrate]` says, with defaults applied to the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub directory: PathBuf,
+    /// `sqlx` or `refinery`; None: detected from the file names.
+    pub format: Option<HistoryFormat>,
+}
+
+/// The settings of the project in `root`: `[migrate]` of `root/axiomod.toml`, with the
+/// directory relative to `root` (default `root/migrations`).
+pub fn settings(root: &Path) -> Result<Settings, MigrateError> {
     let path = root.join("axiomod.toml");
     let text = match fs::read_to_string(&path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(root.join(DEFAULT_DIRECTORY));
+            return Ok(Settings {
+                directory: root.join(DEFAULT_DIRECTORY),
+                format: None,
+            });
         }
         Err(source) => return Err(MigrateError::ReadFile { path, source }),
     };
@@ -46,11 +60,14 @@ pub fn migrations_directory(root: &Path) -> Result<PathBuf, MigrateError> {
             source_code: NamedSource::new(path.display().to_string(), text.clone()),
         }))
     })?;
-    let directory = project
-        .migrate
-        .and_then(|table| table.dir)
-        .unwrap_or_else(|| DEFAULT_DIRECTORY.to_string());
-    Ok(root.join(directory))
+    let table = project.migrate.unwrap_or(MigrateTable {
+        dir: None,
+        format: None,
+    });
+    Ok(Settings {
+        directory: root.join(table.dir.as_deref().unwrap_or(DEFAULT_DIRECTORY)),
+        format: table.format,
+    })
 }
 
 #[cfg(test)]
@@ -61,17 +78,20 @@ mod tests {
     fn reads_the_directory_and_defaults_without_a_file() {
         let root = tempfile::tempdir().unwrap();
         assert_eq!(
-            migrations_directory(root.path()).unwrap(),
+            settings(root.path()).unwrap().directory,
             root.path().join("migrations")
         );
         fs::write(
             root.path().join("axiomod.toml"),
-            "[project]\nname = \"shop\"\n\n[migrate]\ndir = \"db/migrations\"\n",
+            "[project]\nname = \"shop\"\n\n[migrate]\ndir = \"db/migrations\"\nformat = \"refinery\"\n",
         )
         .unwrap();
         assert_eq!(
-            migrations_directory(root.path()).unwrap(),
-            root.path().join("db/migrations")
+            settings(root.path()).unwrap(),
+            Settings {
+                directory: root.path().join("db/migrations"),
+                format: Some(HistoryFormat::Refinery),
+            }
         );
     }
 
@@ -83,7 +103,7 @@ mod tests {
             "[migrate]\ndirectory = \"x\"\n",
         )
         .unwrap();
-        let error = migrations_directory(root.path()).unwrap_err();
+        let error = settings(root.path()).unwrap_err();
         let MigrateError::Config(config_error) = error else {
             panic!("expected a config error, got {error:?}");
         };

@@ -66,6 +66,11 @@ impl DatabaseUrl {
         })
     }
 
+    /// The URL as given (with its password: never print it).
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
     /// Opens one connection.
     pub async fn connect(&self) -> Result<AnyMigrator, MigrateError> {
         let connect_error = |error: sqlx::Error| MigrateError::Connect {
@@ -147,8 +152,8 @@ impl Migrator for AnyMigrator {
         delegate!(self, migrator => migrator.engine())
     }
 
-    async fn history_table_exists(&mut self) -> Result<bool, MigrateError> {
-        delegate!(self, migrator => migrator.history_table_exists().await)
+    async fn table_exists(&mut self, table: &str) -> Result<bool, MigrateError> {
+        delegate!(self, migrator => migrator.table_exists(table).await)
     }
 
     async fn ensure_history_table(&mut self) -> Result<(), MigrateError> {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::error::MigrateError;
-use super::source::{MigrationKind, MigrationSet};
+use super::source::{HistoryFormat, MigrationKind, MigrationSet};
 
 /// Reversible (up + down files) or simple (one file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +44,9 @@ pub fn plan_create(
     now: DateTime<Utc>,
 ) -> Result<Vec<NewFile>, MigrateError> {
     let description = validate_name(name)?;
+    if set.format == HistoryFormat::Refinery {
+        return plan_refinery(set, name, &description, layout, numbering);
+    }
     let layout = layout.unwrap_or(match set.first_kind() {
         Some(MigrationKind::Simple) => Layout::Simple,
         _ => Layout::Reversible,
@@ -74,6 +77,34 @@ pub fn plan_create(
             contents: kind.template().to_string(),
         })
         .collect())
+}
+
+/// refinery: one `V<last + 1>__<name>.sql` file (refinery versions are 32-bit, so never a
+/// timestamp, and there are no down files).
+fn plan_refinery(
+    set: &MigrationSet,
+    name: &str,
+    description: &str,
+    layout: Option<Layout>,
+    numbering: Option<Numbering>,
+) -> Result<Vec<NewFile>, MigrateError> {
+    let invalid = |why: &str| MigrateError::InvalidName {
+        name: name.to_string(),
+        why: why.to_string(),
+    };
+    if layout == Some(Layout::Reversible) || numbering == Some(Numbering::Timestamp) {
+        return Err(MigrateError::Unsupported {
+            what: "--reversible or --timestamp".to_string(),
+        });
+    }
+    if description.contains('-') {
+        return Err(invalid("refinery names allow letters, digits and `_` only"));
+    }
+    let version = set.forward.last().map_or(1, |last| last.version + 1);
+    Ok(vec![NewFile {
+        path: set.directory.join(format!("V{version}__{description}.sql")),
+        contents: "-- Add migration script here\n".to_string(),
+    }])
 }
 
 /// sqlx-cli's inference: sequential when the last two versions differ by one, or when the
@@ -217,6 +248,16 @@ mod tests {
             now(),
         );
         assert_eq!(names(&files.unwrap()), ["0006_b.sql"]);
+    }
+
+    #[test]
+    fn refinery_directories_get_the_next_v_file() {
+        let mut refinery = set(&[]);
+        refinery.format = HistoryFormat::Refinery;
+        let files = plan_create(&refinery, "create users", None, None, now()).unwrap();
+        assert_eq!(names(&files), ["V1__create_users.sql"]);
+        assert!(plan_create(&refinery, "a-b", None, None, now()).is_err());
+        assert!(plan_create(&refinery, "a", Some(Layout::Reversible), None, now()).is_err());
     }
 
     #[test]

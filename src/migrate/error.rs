@@ -45,7 +45,7 @@ pub enum MigrateError {
     #[diagnostic(
         code(migrate::source),
         help(
-            "migration files are named <version>_<description>.sql, or .up.sql/.down.sql pairs, with a unique integer version"
+            "sqlx migrations are named <version>_<description>.sql, or .up.sql/.down.sql pairs; refinery migrations V<version>__<name>.sql; every version is a unique integer"
         )
     )]
     Source {
@@ -187,6 +187,15 @@ pub enum MigrateError {
     #[error("migration {version}'s checksum already matches its file; nothing to accept")]
     #[diagnostic(code(migrate::repair))]
     NothingToAccept { version: i64 },
+
+    #[error("{what} is not supported for refinery projects")]
+    #[diagnostic(
+        code(migrate::refinery),
+        help(
+            "refinery has no down migrations and applies strictly in order; see docs/migrations.md, \"refinery projects\""
+        )
+    )]
+    Unsupported { what: String },
 
     #[error("invalid migration name `{name}`: {why}")]
     #[diagnostic(

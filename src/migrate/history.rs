@@ -25,8 +25,9 @@ pub struct AppliedMigration {
     /// False when the migration failed part-way (MySQL/MariaDB only): the database is dirty.
     pub success: bool,
     pub checksum: Checksum,
-    /// Nanoseconds; -1 when the run died between commit and recording the time.
-    pub execution_time: i64,
+    /// Nanoseconds; -1 when the run died between commit and recording the time; null in
+    /// histories that do not record it (refinery).
+    pub execution_time: Option<i64>,
 }
 
 /// A history row as the engines select it: `SELECT version, description, installed_on,
@@ -45,7 +46,7 @@ impl From<HistoryRow> for AppliedMigration {
             installed_on,
             success,
             checksum: Checksum::from_stored(checksum),
-            execution_time,
+            execution_time: Some(execution_time),
         }
     }
 }
@@ -85,8 +86,8 @@ impl Engine {
 pub trait Migrator {
     fn engine(&self) -> Engine;
 
-    /// True when the history table exists. Never creates it.
-    fn history_table_exists(&mut self) -> impl Future<Output = Result<bool, MigrateError>>;
+    /// True when `table` exists (in the current schema). Never creates it.
+    fn table_exists(&mut self, table: &str) -> impl Future<Output = Result<bool, MigrateError>>;
 
     /// Creates the history table when it is missing (sqlx's exact DDL).
     fn ensure_history_table(&mut self) -> impl Future<Output = Result<(), MigrateError>>;

@@ -48,11 +48,12 @@ impl Migrator for MySqlMigrator {
         Engine::MySql
     }
 
-    async fn history_table_exists(&mut self) -> Result<bool, MigrateError> {
+    async fn table_exists(&mut self, table: &str) -> Result<bool, MigrateError> {
         let count: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM information_schema.tables \
-             WHERE table_schema = DATABASE() AND table_name = '_sqlx_migrations'",
+             WHERE table_schema = DATABASE() AND table_name = ?",
         )
+        .bind(table)
         .fetch_one(&mut self.connection)
         .await
         .map_err(database_error("looking for the history table"))?;

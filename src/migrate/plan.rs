@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::checksum::{Checksum, ChecksumDifference, explain_difference};
 use super::error::MigrateError;
-use super::history::{AppliedMigration, Engine, HISTORY_TABLE};
+use super::history::{AppliedMigration, Engine};
 use super::source::{Migration, MigrationKind, MigrationSet};
 
 /// Where one migration stands.
@@ -107,7 +107,11 @@ pub fn compare(engine: Engine, set: &MigrationSet, applied: Option<&[AppliedMigr
         let row = rows.get(&migration.version).copied();
         let difference = row
             .filter(|row| row.checksum != migration.checksum)
-            .map(|row| explain_difference(migration.sql.as_bytes(), &row.checksum));
+            .map(|row| {
+                explain_difference(migration.sql.as_bytes(), |candidate| {
+                    set.format.checksum(migration, candidate) == row.checksum
+                })
+            });
         let state = match row {
             None => State::Pending,
             Some(row) if !row.success => State::Dirty,
@@ -124,7 +128,7 @@ pub fn compare(engine: Engine, set: &MigrationSet, applied: Option<&[AppliedMigr
             out_of_order: state == State::Pending
                 && latest.is_some_and(|latest| migration.version < latest),
             installed_on: row.map(|row| row.installed_on),
-            execution_time: row.map(|row| row.execution_time),
+            execution_time: row.and_then(|row| row.execution_time),
             checksum: Some(migration.checksum.clone()),
             applied_checksum: row.map(|row| row.checksum.clone()),
             checksum_difference: difference,
@@ -145,7 +149,7 @@ pub fn compare(engine: Engine, set: &MigrationSet, applied: Option<&[AppliedMigr
                 reversible: false,
                 out_of_order: false,
                 installed_on: Some(row.installed_on),
-                execution_time: Some(row.execution_time),
+                execution_time: row.execution_time,
                 checksum: None,
                 applied_checksum: Some(row.checksum.clone()),
                 checksum_difference: None,
@@ -164,7 +168,7 @@ pub fn compare(engine: Engine, set: &MigrationSet, applied: Option<&[AppliedMigr
     };
     Status {
         engine,
-        history_table: HISTORY_TABLE,
+        history_table: set.format.history_table(),
         history_table_exists: applied.is_some(),
         migrations: entries,
         summary,
@@ -334,7 +338,7 @@ mod tests {
             installed_on: DateTime::UNIX_EPOCH,
             success,
             checksum: Checksum::of(sql.as_bytes()),
-            execution_time: 1,
+            execution_time: Some(1),
         }
     }
 

@@ -63,8 +63,9 @@ impl Migrator for PostgresMigrator {
         Engine::Postgres
     }
 
-    async fn history_table_exists(&mut self) -> Result<bool, MigrateError> {
-        sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+    async fn table_exists(&mut self, table: &str) -> Result<bool, MigrateError> {
+        sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL")
+            .bind(table)
             .fetch_one(&mut self.connection)
             .await
             .map_err(database_error("looking for the history table"))

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::checksum::Checksum;
 use super::error::MigrateError;
-use super::history::{Applied, Migrator};
+use super::history::{Applied, HISTORY_TABLE, Migrator};
 use super::plan::{DownTo, State, Status, UpOptions, compare, plan_down, plan_up};
 use super::source::{Migration, MigrationSet};
 
@@ -48,7 +48,7 @@ pub struct Step {
 }
 
 impl Step {
-    fn planned(migration: &Migration) -> Self {
+    pub(crate) fn planned(migration: &Migration) -> Self {
         Self {
             version: migration.version,
             description: migration.description.clone(),
@@ -64,7 +64,7 @@ pub async fn status<M: Migrator>(
     migrator: &mut M,
     set: &MigrationSet,
 ) -> Result<Status, MigrateError> {
-    let applied = if migrator.history_table_exists().await? {
+    let applied = if migrator.table_exists(HISTORY_TABLE).await? {
         Some(migrator.applied_migrations().await?)
     } else {
         None
@@ -199,7 +199,7 @@ pub async fn repair<M: Migrator>(
     action: RepairAction,
 ) -> Result<Repair, MigrateError> {
     migrator.lock().await?;
-    let rows = if migrator.history_table_exists().await? {
+    let rows = if migrator.table_exists(HISTORY_TABLE).await? {
         migrator.applied_migrations().await?
     } else {
         Vec::new()

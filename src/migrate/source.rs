@@ -65,6 +65,39 @@ impl fmt::Display for MigrationKind {
     }
 }
 
+/// Which tool's file names, checksums and history table a project uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryFormat {
+    /// `<version>_<description>.sql` / `.up.sql` / `.down.sql`, `_sqlx_migrations`.
+    #[default]
+    Sqlx,
+    /// `V<version>__<name>.sql`, `refinery_schema_history`.
+    Refinery,
+}
+
+impl HistoryFormat {
+    /// The history table's name.
+    pub fn history_table(self) -> &'static str {
+        match self {
+            Self::Sqlx => super::history::HISTORY_TABLE,
+            Self::Refinery => super::refinery::HISTORY_TABLE,
+        }
+    }
+
+    /// The checksum this format records for `migration` if its file held `bytes`.
+    pub fn checksum(self, migration: &Migration, bytes: &[u8]) -> Checksum {
+        match self {
+            Self::Sqlx => Checksum::of(bytes),
+            Self::Refinery => super::refinery::checksum(
+                migration.version,
+                &migration.description,
+                &String::from_utf8_lossy(bytes),
+            ),
+        }
+    }
+}
+
 /// One migration file.
 #[derive(Debug, Clone)]
 pub struct Migration {
@@ -85,6 +118,8 @@ pub struct Migration {
 #[derive(Debug, Clone, Default)]
 pub struct MigrationSet {
     pub directory: PathBuf,
+    /// Whose files and history table these are.
+    pub format: HistoryFormat,
     pub forward: Vec<Migration>,
     pub down: Vec<Migration>,
 }
@@ -206,6 +241,7 @@ pub fn parse_files(
     problems.sort_by(|left, right| left.file.cmp(&right.file));
     let set = MigrationSet {
         directory: directory.to_path_buf(),
+        format: HistoryFormat::Sqlx,
         forward: forward.into_values().collect(),
         down: down.into_values().collect(),
     };

@@ -51,10 +51,11 @@ impl Migrator for SqliteMigrator {
         Engine::Sqlite
     }
 
-    async fn history_table_exists(&mut self) -> Result<bool, MigrateError> {
+    async fn table_exists(&mut self, table: &str) -> Result<bool, MigrateError> {
         let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
         )
+        .bind(table)
         .fetch_one(&mut self.connection)
         .await
         .map_err(database_error("looking for the history table"))?;
