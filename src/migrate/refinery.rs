@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use refinery_core::mysql_async;
-use refinery_core::rusqlite;
+
 use refinery_core::tokio_postgres;
 use refinery_core::{Runner, Target};
 
