@@ -363,3 +363,86 @@ fn postgres_no_transaction_migrations_run_outside_a_transaction() {
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert_eq!(database.history(), [(1, true)]);
 }
+
+/// Starts `axiomod migrate up` while `hold` keeps the migration lock, checks that it waits
+/// (applies nothing, does not exit), then lets `release` free the lock and checks that it
+/// finishes. A broken lock shows up as an early exit or an early history row.
+fn waits_for_the_lock(database: &TestDatabase, release: impl FnOnce()) {
+    let project = Project::new(&[("1_a.sql", "CREATE TABLE a (id INT);\n")]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
+        .current_dir(project.path())
+        .env("DATABASE_URL", &database.url)
+        .args(["migrate", "up"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("axiomod starts");
+    thread::sleep(std::time::Duration::from_secs(1));
+    assert!(
+        child.try_wait().expect("poll the runner").is_none(),
+        "axiomod did not wait for the lock"
+    );
+    assert_eq!(database.history(), []);
+    release();
+    let output = child.wait_with_output().expect("the runner finishes");
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(database.history(), [(1, true)]);
+}
+
+#[test]
+fn postgres_waits_for_the_lock_a_sqlx_runner_holds() {
+    use sqlx::Connection;
+    use sqlx::migrate::Migrate;
+
+    let Some(database) = TestDatabase::postgres() else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut connection = runtime
+        .block_on(sqlx::PgConnection::connect(&database.url))
+        .unwrap();
+    // sqlx's own lock, exactly as `sqlx::migrate!().run()` takes it.
+    runtime.block_on(connection.lock()).unwrap();
+    waits_for_the_lock(&database, || {
+        runtime.block_on(connection.unlock()).unwrap();
+    });
+}
+
+#[test]
+fn mysql_waits_for_the_lock_under_sqlxs_key() {
+    use sqlx::{Connection, Executor};
+
+    let Some(database) = TestDatabase::mysql() else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut connection = runtime
+        .block_on(sqlx::MySqlConnection::connect(&database.url))
+        .unwrap();
+    // sqlx's key: CRC-32 of the database name times 0x3d32ad9e, in hex. (sqlx's own call,
+    // GET_LOCK(key, -1), takes no lock on MariaDB, so the test takes it with a timeout.)
+    let name: String = runtime
+        .block_on(sqlx::query_scalar("SELECT DATABASE()").fetch_one(&mut connection))
+        .unwrap();
+    let crc = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC).checksum(name.as_bytes());
+    let key = format!("{:x}", 0x3d32ad9e * i64::from(crc));
+    let granted: i64 = runtime
+        .block_on(
+            sqlx::query_scalar("SELECT GET_LOCK(?, 10)")
+                .bind(&key)
+                .fetch_one(&mut connection),
+        )
+        .unwrap();
+    assert_eq!(granted, 1);
+    waits_for_the_lock(&database, || {
+        runtime
+            .block_on(connection.execute(sqlx::query("SELECT RELEASE_LOCK(?)").bind(&key)))
+            .unwrap();
+    });
+}
