@@ -71,6 +71,24 @@ fn no_database_url_is_an_error_with_a_hint() {
 }
 
 #[test]
+fn the_database_url_can_come_from_dot_env() {
+    let project = Project::new(&[("1_a.sql", "CREATE TABLE a (id INT);\n")]);
+    let database = TestDatabase::sqlite();
+    std::fs::write(
+        project.path().join(".env"),
+        format!("DATABASE_URL={}\n", database.url),
+    )
+    .unwrap();
+    let output = axiomod()
+        .current_dir(project.path())
+        .args(["migrate", "up"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(database.history(), [(1, true)]);
+}
+
+#[test]
 fn unreachable_servers_exit_2_naming_the_host_but_not_the_password() {
     let project = Project::new(&[("1_a.sql", "SELECT 1;")]);
     for (url, expected) in [

@@ -39,7 +39,8 @@ applied and the reverse. Details: docs/migrations.md.";
 pub struct MigrateArgs {
     #[command(subcommand)]
     pub command: MigrateCommand,
-    /// Database to migrate (postgres://, mysql:// or sqlite://); defaults to DATABASE_URL.
+    /// Database to migrate (postgres://, mysql:// or sqlite://); defaults to DATABASE_URL,
+    /// then to DATABASE_URL in ./.env.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     pub database_url: Option<String>,
     /// Migrations directory; defaults to `[migrate] dir` in axiomod.toml, else `migrations`.
@@ -174,11 +175,13 @@ pub fn exec(args: MigrateArgs) -> miette::Result<Outcome> {
         HistoryFormat::Sqlx => read_directory(&directory)?,
         HistoryFormat::Refinery => refinery::read_directory(&directory)?,
     };
-    let url = DatabaseUrl::parse(
-        args.database_url
-            .as_deref()
-            .ok_or(MigrateError::NoDatabaseUrl)?,
-    )?;
+    let raw_url = match args.database_url {
+        Some(url) => url,
+        None => {
+            config::database_url_from_dotenv(Path::new(""))?.ok_or(MigrateError::NoDatabaseUrl)?
+        }
+    };
+    let url = DatabaseUrl::parse(&raw_url)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -70,6 +70,33 @@ pub fn settings(root: &Path) -> Result<Settings, MigrateError> {
     })
 }
 
+/// `DATABASE_URL` from the `.env` file in `root`, as sqlx-cli reads it; None without a file
+/// or without the variable.
+pub fn database_url_from_dotenv(root: &Path) -> Result<Option<String>, MigrateError> {
+    let path = root.join(".env");
+    let entries = match dotenvy::from_path_iter(&path) {
+        Ok(entries) => entries,
+        Err(dotenvy::Error::Io(error)) if error.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(None);
+        }
+        Err(error) => return Err(dotenv_error(&path, &error)),
+    };
+    for entry in entries {
+        let (key, value) = entry.map_err(|error| dotenv_error(&path, &error))?;
+        if key == "DATABASE_URL" {
+            return Ok(Some(value));
+        }
+    }
+    Ok(None)
+}
+
+fn dotenv_error(path: &Path, error: &dotenvy::Error) -> MigrateError {
+    MigrateError::DotEnv {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +120,23 @@ mod tests {
                 format: Some(HistoryFormat::Refinery),
             }
         );
+    }
+
+    #[test]
+    fn database_url_comes_from_dot_env() {
+        let root = tempfile::tempdir().unwrap();
+        assert_eq!(database_url_from_dotenv(root.path()).unwrap(), None);
+        fs::write(
+            root.path().join(".env"),
+            "# local settings\nPORT=8080\nDATABASE_URL=\"sqlite://app.db?mode=rwc\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            database_url_from_dotenv(root.path()).unwrap().as_deref(),
+            Some("sqlite://app.db?mode=rwc")
+        );
+        fs::write(root.path().join(".env"), "DATABASE_URL='unterminated\n").unwrap();
+        assert!(database_url_from_dotenv(root.path()).is_err());
     }
 
     #[test]

@@ -60,9 +60,15 @@ pub enum MigrateError {
     #[error("no database URL")]
     #[diagnostic(
         code(migrate::no_database_url),
-        help("pass --database-url or set DATABASE_URL, e.g. postgres://user@localhost:5432/app")
+        help(
+            "pass --database-url, set DATABASE_URL, or put DATABASE_URL=… in .env, e.g. postgres://user@localhost:5432/app"
+        )
     )]
     NoDatabaseUrl,
+
+    #[error("cannot read {}: {message}", path.display())]
+    #[diagnostic(code(migrate::dotenv), help("lines of .env look like NAME=value"))]
+    DotEnv { path: PathBuf, message: String },
 
     #[error("unsupported database URL `{url}`: {why}")]
     #[diagnostic(
