@@ -221,6 +221,15 @@ async fn refinery_command(
     format: Format,
     command: MigrateCommand,
 ) -> miette::Result<Outcome> {
+    if matches!(
+        command,
+        MigrateCommand::Down(_) | MigrateCommand::Redo(_) | MigrateCommand::Repair(_)
+    ) {
+        return Err(MigrateError::Unsupported {
+            what: "`down`, `redo` and `repair`".to_string(),
+        }
+        .into());
+    }
     let mut database = RefineryDatabase::connect(url).await?;
     let result = match &command {
         MigrateCommand::Status | MigrateCommand::Verify => {
@@ -247,12 +256,10 @@ async fn refinery_command(
                 Outcome::Success
             })
         }
-        MigrateCommand::Down(_) | MigrateCommand::Redo(_) | MigrateCommand::Repair(_) => {
-            Err(MigrateError::Unsupported {
-                what: "`down`, `redo` and `repair`".to_string(),
-            })
-        }
-        MigrateCommand::Create(_) => unreachable!("create runs without a database"),
+        MigrateCommand::Down(_)
+        | MigrateCommand::Redo(_)
+        | MigrateCommand::Repair(_)
+        | MigrateCommand::Create(_) => unreachable!("handled before connecting"),
     };
     database.close().await;
     Ok(result?)
