@@ -380,3 +380,37 @@ fn up_target_must_exist_and_not_be_behind() {
         [(1, "applied".to_string()), (2, "applied".to_string())]
     );
 }
+
+#[test]
+fn up_and_down_json_list_each_migration() {
+    let project = Project::new(&[
+        ("1_a.up.sql", "CREATE TABLE a (id INT);\n"),
+        ("1_a.down.sql", "DROP TABLE a;\n"),
+    ]);
+    let database = TestDatabase::sqlite();
+    let output = project.migrate(&database.url, &["up", "--dry-run", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let planned: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(planned["dry_run"], true);
+    assert_eq!(
+        planned["migrations"][0]["sql"],
+        "CREATE TABLE a (id INT);\n"
+    );
+    assert_eq!(planned["migrations"][0]["elapsed"], serde_json::Value::Null);
+
+    let output = project.migrate(&database.url, &["up", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let applied: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let step = &applied["migrations"][0];
+    assert_eq!(step["version"], 1);
+    assert_eq!(step["description"], "a");
+    assert_eq!(step["file"], "migrations/1_a.up.sql");
+    assert!(step["elapsed"].as_u64().is_some(), "{step}");
+    assert!(step.get("sql").is_none(), "{step}");
+
+    let output = project.migrate(&database.url, &["down", "--yes", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let reverted: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(reverted["migrations"][0]["file"], "migrations/1_a.down.sql");
+    assert_eq!(database.history(), []);
+}
