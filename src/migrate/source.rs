@@ -158,8 +158,12 @@ pub fn read_directory(directory: &Path) -> Result<MigrationSet, MigrateError> {
             source,
         })?;
         let path = entry.path();
-        // sqlx follows symlinks (fs::metadata) and skips everything that is not a file.
-        if fs::metadata(&path).is_ok_and(|metadata| metadata.is_file()) {
+        // sqlx follows symlinks (fs::metadata) and skips everything that is not a file;
+        // only `.sql` files can be migrations.
+        let is_sql = path
+            .file_name()
+            .is_some_and(|name| name.to_string_lossy().ends_with(".sql"));
+        if is_sql && fs::metadata(&path).is_ok_and(|metadata| metadata.is_file()) {
             let contents = fs::read(&path).map_err(|source| MigrateError::ReadFile {
                 path: path.clone(),
                 source,
