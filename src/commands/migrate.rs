@@ -21,13 +21,13 @@ use crate::ui;
 
 const EXAMPLES: &str = "\
 Examples:
-  axiomod migrate create create_users            # migrations/<timestamp>_create_users.up.sql + .down.sql
-  axiomod migrate up                             # apply every pending migration (DATABASE_URL)
+  axiomod migrate create create_users     # <timestamp>_create_users.up.sql and .down.sql
+  axiomod migrate up                      # apply every pending migration to DATABASE_URL
   axiomod migrate up --target 20240101120000 --dry-run
   axiomod migrate status --format json
-  axiomod migrate verify                         # exit 1 when an applied migration changed or is missing
+  axiomod migrate verify                  # exit 1: an applied migration changed or is missing
   axiomod migrate down --steps 2 --yes
-  axiomod migrate redo                           # revert the newest migration and apply it again
+  axiomod migrate redo                    # revert the newest migration and apply it again
   axiomod migrate repair --accept 20240101120000 --yes
 
 The history table is sqlx's `_sqlx_migrations`: sqlx-cli and `sqlx::migrate!()` see what axiomod
@@ -79,6 +79,9 @@ pub enum MigrateCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod migrate create create_users
+  axiomod migrate create \"add email to users\" --simple --dry-run")]
 pub struct CreateArgs {
     /// What the migration does, e.g. `create_users`; becomes part of the file name.
     pub name: String,
@@ -100,6 +103,10 @@ pub struct CreateArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod migrate up
+  axiomod migrate up --target 20240101120000 --dry-run
+  axiomod migrate up --allow-out-of-order      # apply a merged branch's older migration")]
 pub struct UpArgs {
     /// Apply pending migrations up to and including this version only.
     #[arg(long, value_name = "VERSION")]
@@ -116,6 +123,10 @@ pub struct UpArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod migrate down --dry-run               # print the SQL of the newest down file
+  axiomod migrate down --steps 2 --yes
+  axiomod migrate down --target 0 --yes        # revert everything")]
 pub struct DownArgs {
     /// Revert the newest N applied migrations [default: 1].
     #[arg(long, value_name = "N", conflicts_with = "target")]
@@ -132,6 +143,9 @@ pub struct DownArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod migrate redo --yes
+  axiomod migrate redo --steps 2 --dry-run")]
 pub struct RedoArgs {
     /// How many of the newest applied migrations to redo.
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -145,7 +159,14 @@ pub struct RedoArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("action").required(true).args(["accept", "clear_dirty"])))]
+#[command(
+    group(clap::ArgGroup::new("action").required(true).args(["accept", "clear_dirty"])),
+    after_help = "Examples:
+  axiomod migrate repair --accept 20240101120000        # after a line-ending-only change
+  axiomod migrate repair --clear-dirty 20240101120000 --yes
+
+Recovering a dirty MySQL/MariaDB migration: docs/migrations.md, \"Dirty state\"."
+)]
 pub struct RepairArgs {
     /// Record the current checksum of this applied migration's file (after a harmless edit).
     #[arg(long, value_name = "VERSION")]
