@@ -414,3 +414,55 @@ fn up_and_down_json_list_each_migration() {
     assert_eq!(reverted["migrations"][0]["file"], "migrations/1_a.down.sql");
     assert_eq!(database.history(), []);
 }
+
+#[test]
+fn status_and_verify_print_a_readable_table() {
+    let project = Project::new(&[
+        ("1_create_users.sql", "CREATE TABLE users (id INT);\n"),
+        ("2_create_posts.sql", "CREATE TABLE posts (id INT);\n"),
+    ]);
+    let database = TestDatabase::sqlite();
+    assert_eq!(
+        project.migrate(&database.url, &["up"]).status.code(),
+        Some(0)
+    );
+    project.write("2_create_posts.sql", "CREATE TABLE posts (id BIGINT);\n");
+    project.write("3_create_tags.sql", "CREATE TABLE tags (id INT);\n");
+
+    let output = project.migrate(&database.url, &["status"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(
+        lines[0],
+        "VERSION          STATE                    DESCRIPTION"
+    );
+    assert_eq!(
+        lines[1],
+        "1                applied                  create users"
+    );
+    assert_eq!(
+        lines[2],
+        "2                changed                  create posts"
+    );
+    assert_eq!(lines[3], "    the content changed");
+    assert!(lines[4].starts_with("    applied checksum "), "{text}");
+    assert!(lines[5].starts_with("    file checksum    "), "{text}");
+    assert_eq!(
+        lines[6],
+        "3                pending                  create tags"
+    );
+    assert_eq!(
+        lines[7],
+        "1 applied, 1 pending, 1 changed, 0 missing, 0 dirty, 0 out of order"
+    );
+
+    let output = project.migrate(&database.url, &["verify"]);
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("changed 2 create posts\n"), "{text}");
+    assert!(
+        text.ends_with("verify failed: 1 changed, 0 missing, 0 dirty\n"),
+        "{text}"
+    );
+}
