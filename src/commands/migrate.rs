@@ -19,6 +19,15 @@ use crate::migrate::{
 use crate::outcome::Outcome;
 use crate::ui;
 
+/// `println!` that ignores a closed stdout (`axiomod migrate status | head`) instead of
+/// panicking: the reader has gone, so there is no one left to tell.
+macro_rules! out {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($argument)*);
+    }};
+}
+
 const EXAMPLES: &str = "\
 Examples:
   axiomod migrate create create_users     # <timestamp>_create_users.up.sql and .down.sql
@@ -327,7 +336,7 @@ fn create(
                 "Created"
             };
             for file in &files {
-                println!("{verb} {}", file.path.display());
+                out!("{verb} {}", file.path.display());
             }
         }
     }
@@ -458,7 +467,7 @@ async fn redo(
             print_dry_run(&redo.reverted, "revert");
             print_dry_run(&redo.applied, "apply");
         }
-        Format::Table => println!("Redid {} on {}", list_versions(&redo.applied), url.location),
+        Format::Table => out!("Redid {} on {}", list_versions(&redo.applied), url.location),
     }
     Ok(Outcome::Success)
 }
@@ -498,13 +507,13 @@ async fn repair(
     match format {
         Format::Json => print_json(&repair),
         Format::Table => match (&repair.action, &repair.new_checksum) {
-            (RepairAction::Accept, Some(new)) => println!(
+            (RepairAction::Accept, Some(new)) => out!(
                 "repair: migration {version} on {}: checksum {} replaced by {}",
                 url.location,
                 repair.old_checksum.to_hex(),
                 new.to_hex()
             ),
-            _ => println!(
+            _ => out!(
                 "repair: migration {version} on {}: deleted the failed history row (checksum {})",
                 url.location,
                 repair.old_checksum.to_hex()
@@ -603,7 +612,7 @@ impl Printer {
                 bar.inc(1);
             }
             (Some(bar), Format::Json) => bar.inc(1),
-            (None, Format::Table) => println!("{line}"),
+            (None, Format::Table) => out!("{line}"),
             (None, Format::Json) => {}
         }
     }
@@ -638,52 +647,52 @@ fn report_steps(
         })),
         Format::Table if dry_run => print_dry_run(steps, verb),
         Format::Table if steps.is_empty() => {
-            println!("Nothing to {verb} on {}", url.location);
+            out!("Nothing to {verb} on {}", url.location);
         }
-        Format::Table => println!("{done} {} migration(s) on {}", steps.len(), url.location),
+        Format::Table => out!("{done} {} migration(s) on {}", steps.len(), url.location),
     }
 }
 
 fn print_dry_run(steps: &[Step], verb: &str) {
     if steps.is_empty() {
-        println!("Dry run: nothing to {verb}");
+        out!("Dry run: nothing to {verb}");
     }
     for step in steps {
-        println!(
+        out!(
             "-- would {verb} {} {} ({})",
             step.version,
             step.description,
             step.file.display()
         );
         if let Some(sql) = &step.sql {
-            println!("{}", sql.trim_end());
+            out!("{}", sql.trim_end());
         }
     }
 }
 
 fn print_status(status: &Status, url: &DatabaseUrl) {
-    println!("{} {}", status.engine.name(), url.location);
+    out!("{} {}", status.engine.name(), url.location);
     if !status.history_table_exists {
-        println!(
+        out!(
             "history table {} does not exist yet: nothing is applied",
             status.history_table
         );
     }
     if status.migrations.is_empty() {
-        println!("no migrations");
+        out!("no migrations");
     } else {
-        println!("{:<16} {:<24} DESCRIPTION", "VERSION", "STATE");
+        out!("{:<16} {:<24} DESCRIPTION", "VERSION", "STATE");
     }
     for entry in &status.migrations {
         let state = match (entry.state, entry.out_of_order) {
             (State::Pending, true) => "pending (out of order)".to_string(),
             (state, _) => state_name(state).to_string(),
         };
-        println!("{:<16} {:<24} {}", entry.version, state, entry.description);
+        out!("{:<16} {:<24} {}", entry.version, state, entry.description);
         print_details(entry);
     }
     let summary = &status.summary;
-    println!(
+    out!(
         "{} applied, {} pending, {} changed, {} missing, {} dirty, {} out of order",
         summary.applied,
         summary.pending,
@@ -701,14 +710,15 @@ fn print_verify(status: &Status, url: &DatabaseUrl) {
         .filter(|entry| matches!(entry.state, State::Changed | State::Missing | State::Dirty))
         .collect();
     if problems.is_empty() {
-        println!(
+        out!(
             "ok: {} applied migration(s) on {} match their files",
-            status.summary.applied, url.location
+            status.summary.applied,
+            url.location
         );
         return;
     }
     for entry in problems {
-        println!(
+        out!(
             "{} {} {}",
             state_name(entry.state),
             entry.version,
@@ -716,9 +726,11 @@ fn print_verify(status: &Status, url: &DatabaseUrl) {
         );
         print_details(entry);
     }
-    println!(
+    out!(
         "verify failed: {} changed, {} missing, {} dirty",
-        status.summary.changed, status.summary.missing, status.summary.dirty
+        status.summary.changed,
+        status.summary.missing,
+        status.summary.dirty
     );
 }
 
@@ -726,15 +738,15 @@ fn print_details(entry: &crate::migrate::plan::StatusEntry) {
     match entry.state {
         State::Changed => {
             if let Some(reason) = entry.checksum_difference {
-                println!("    {reason}");
+                out!("    {reason}");
             }
             if let (Some(applied), Some(file)) = (&entry.applied_checksum, &entry.checksum) {
-                println!("    applied checksum {}", applied.to_hex());
-                println!("    file checksum    {}", file.to_hex());
+                out!("    applied checksum {}", applied.to_hex());
+                out!("    file checksum    {}", file.to_hex());
             }
         }
-        State::Missing => println!("    applied, but its file is gone"),
-        State::Dirty => println!(
+        State::Missing => out!("    applied, but its file is gone"),
+        State::Dirty => out!(
             "    failed part-way; clean up, then `axiomod migrate repair --clear-dirty {}`",
             entry.version
         ),
@@ -753,7 +765,7 @@ fn state_name(state: State) -> &'static str {
 }
 
 fn print_json(value: &impl Serialize) {
-    println!(
+    out!(
         "{}",
         serde_json::to_string_pretty(value).expect("migration reports always serialize")
     );
