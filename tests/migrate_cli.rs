@@ -466,3 +466,33 @@ fn status_and_verify_print_a_readable_table() {
         "{text}"
     );
 }
+
+#[test]
+fn a_closed_stdout_does_not_panic() {
+    let names: Vec<String> = (1..=300)
+        .map(|version| format!("{version}_m.sql"))
+        .collect();
+    let files: Vec<(&str, &str)> = names
+        .iter()
+        .map(|name| (name.as_str(), "SELECT 1;"))
+        .collect();
+    let project = Project::new(&files);
+    let database = TestDatabase::sqlite();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
+        .current_dir(project.path())
+        .env("DATABASE_URL", &database.url)
+        .args(["migrate", "status"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before axiomod writes its 300 lines.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert!(
+        !stderr(&output).contains("panicked"),
+        "{}",
+        describe(&output)
+    );
+}
