@@ -496,3 +496,88 @@ fn a_closed_stdout_does_not_panic() {
         describe(&output)
     );
 }
+
+/// Runs `axiomod migrate <args>` on a pseudo-terminal (util-linux `script`), typing `key`
+/// once the prompt is up. None when `script` is missing (a failure under CI=true).
+fn on_a_terminal(
+    project: &Project,
+    url: &str,
+    args: &str,
+    key: &str,
+) -> Option<std::process::Output> {
+    use std::io::Write;
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        if std::env::var("CI").is_ok_and(|value| value == "true") {
+            panic!("util-linux `script` is required under CI=true");
+        }
+        eprintln!("\n!!!!!!!! SKIPPED: util-linux `script` is not installed !!!!!!!!\n");
+        return None;
+    }
+    let binary = assert_cmd::cargo::cargo_bin("axiomod");
+    let mut child = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} migrate {args}", binary.display()),
+            "/dev/null",
+        ])
+        .current_dir(project.path())
+        .env_remove("CI")
+        .env("DATABASE_URL", url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("script starts");
+    // Typed after the prompt appears; earlier keys would wait in the terminal's queue anyway.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    stdin.write_all(key.as_bytes()).expect("type the answer");
+    // stdin stays open until axiomod is done: an early end of input would end the session.
+    let output = child.wait_with_output().expect("script finishes");
+    drop(stdin);
+    Some(output)
+}
+
+#[test]
+fn down_asks_on_a_terminal_and_respects_the_answer() {
+    let project = Project::new(&[
+        ("1_a.up.sql", "CREATE TABLE a (id INT);\n"),
+        ("1_a.down.sql", "DROP TABLE a;\n"),
+    ]);
+    let database = TestDatabase::sqlite();
+    assert_eq!(
+        project.migrate(&database.url, &["up"]).status.code(),
+        Some(0)
+    );
+
+    let Some(output) = on_a_terminal(&project, &database.url, "down", "n") else {
+        return;
+    };
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stdout(&output).contains("Revert 1 (a) on"),
+        "{}",
+        describe(&output)
+    );
+    assert!(
+        stdout(&output).contains("cancelled; nothing was changed"),
+        "{}",
+        describe(&output)
+    );
+    assert_eq!(database.history(), [(1, true)]);
+
+    let Some(output) = on_a_terminal(&project, &database.url, "down", "y") else {
+        return;
+    };
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert!(
+        stdout(&output).contains("Reverted 1/down a"),
+        "{}",
+        describe(&output)
+    );
+    assert_eq!(database.history(), []);
+}
