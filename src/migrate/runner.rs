@@ -281,3 +281,260 @@ async fn run_each<M: Migrator>(
     }
     Ok(steps)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use chrono::DateTime;
+
+    use super::*;
+    use crate::migrate::history::{AppliedMigration, Engine};
+    use crate::migrate::source::parse_files;
+
+    /// An in-memory history that records every call.
+    #[derive(Default)]
+    struct FakeMigrator {
+        calls: Vec<String>,
+        rows: Vec<AppliedMigration>,
+        table: bool,
+        /// Versions another runner applies "first": apply reports AlreadyDone.
+        raced: Vec<i64>,
+        /// Version whose SQL fails.
+        failing: Option<i64>,
+    }
+
+    impl Migrator for FakeMigrator {
+        fn engine(&self) -> Engine {
+            Engine::Sqlite
+        }
+        async fn table_exists(&mut self, table: &str) -> Result<bool, MigrateError> {
+            self.calls.push(format!("table_exists {table}"));
+            Ok(self.table)
+        }
+        async fn ensure_history_table(&mut self) -> Result<(), MigrateError> {
+            self.calls.push("ensure".into());
+            self.table = true;
+            Ok(())
+        }
+        async fn lock(&mut self) -> Result<(), MigrateError> {
+            self.calls.push("lock".into());
+            Ok(())
+        }
+        async fn unlock(&mut self) -> Result<(), MigrateError> {
+            self.calls.push("unlock".into());
+            Ok(())
+        }
+        async fn applied_migrations(&mut self) -> Result<Vec<AppliedMigration>, MigrateError> {
+            self.calls.push("read".into());
+            Ok(self.rows.clone())
+        }
+        async fn apply(&mut self, migration: &Migration) -> Result<Applied, MigrateError> {
+            self.calls.push(format!("apply {}", migration.version));
+            if self.failing == Some(migration.version) {
+                return Err(MigrateError::Database {
+                    doing: "applying".into(),
+                    message: "boom".into(),
+                });
+            }
+            if self.raced.contains(&migration.version) {
+                return Ok(Applied::AlreadyDone);
+            }
+            self.rows.push(AppliedMigration {
+                version: migration.version,
+                description: migration.description.clone(),
+                installed_on: DateTime::UNIX_EPOCH,
+                success: true,
+                checksum: migration.checksum.clone(),
+                execution_time: Some(1),
+            });
+            Ok(Applied::Ran(Duration::from_millis(1)))
+        }
+        async fn revert(&mut self, migration: &Migration) -> Result<Applied, MigrateError> {
+            self.calls.push(format!("revert {}", migration.version));
+            self.rows.retain(|row| row.version != migration.version);
+            Ok(Applied::Ran(Duration::from_millis(1)))
+        }
+        async fn set_checksum(
+            &mut self,
+            version: i64,
+            checksum: &Checksum,
+        ) -> Result<(), MigrateError> {
+            self.calls.push(format!("set_checksum {version}"));
+            for row in &mut self.rows {
+                if row.version == version {
+                    row.checksum = checksum.clone();
+                }
+            }
+            Ok(())
+        }
+        async fn delete_failed(&mut self, version: i64) -> Result<(), MigrateError> {
+            self.calls.push(format!("delete_failed {version}"));
+            self.rows.retain(|row| row.version != version);
+            Ok(())
+        }
+        async fn close(self) {}
+    }
+
+    fn set() -> MigrationSet {
+        let files = [
+            ("1_a.up.sql", "A"),
+            ("1_a.down.sql", "undo A"),
+            ("2_b.up.sql", "B"),
+            ("2_b.down.sql", "undo B"),
+        ]
+        .iter()
+        .map(|(name, sql)| (PathBuf::from("m").join(name), sql.as_bytes().to_vec()))
+        .collect();
+        parse_files(Path::new("m"), files).0
+    }
+
+    fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a runtime")
+            .block_on(future)
+    }
+
+    #[test]
+    fn up_reads_the_history_under_the_lock_and_unlocks_at_the_end() {
+        let mut migrator = FakeMigrator::default();
+        let set = set();
+        let mut events = Vec::new();
+        let steps = block_on(up(
+            &mut migrator,
+            &set,
+            UpOptions::default(),
+            false,
+            &mut |event| events.push(matches!(event, Event::Finished { .. })),
+        ))
+        .unwrap();
+        assert_eq!(
+            migrator.calls,
+            [
+                "lock",
+                "ensure",
+                "table_exists _sqlx_migrations",
+                "read",
+                "apply 1",
+                "apply 2",
+                "unlock"
+            ]
+        );
+        assert_eq!(steps.len(), 2);
+        assert_eq!(events, [false, true, false, true]);
+    }
+
+    #[test]
+    fn dry_runs_take_no_lock_and_write_nothing() {
+        let mut migrator = FakeMigrator::default();
+        let set = set();
+        let steps = block_on(up(
+            &mut migrator,
+            &set,
+            UpOptions::default(),
+            true,
+            &mut |_| {},
+        ))
+        .unwrap();
+        assert_eq!(migrator.calls, ["table_exists _sqlx_migrations"]);
+        assert_eq!(steps[0].sql.as_deref(), Some("A"));
+    }
+
+    #[test]
+    fn a_failure_stops_the_run_without_unlocking() {
+        // Closing the connection releases the lock; unlocking after a failed statement
+        // could itself fail and hide the real error.
+        let mut migrator = FakeMigrator {
+            failing: Some(1),
+            ..FakeMigrator::default()
+        };
+        let set = set();
+        let error = block_on(up(
+            &mut migrator,
+            &set,
+            UpOptions::default(),
+            false,
+            &mut |_| {},
+        ));
+        assert!(error.is_err());
+        assert_eq!(migrator.calls.last().map(String::as_str), Some("apply 1"));
+    }
+
+    #[test]
+    fn migrations_another_runner_applied_first_are_not_reported_as_ours() {
+        let mut migrator = FakeMigrator {
+            raced: vec![1],
+            ..FakeMigrator::default()
+        };
+        let set = set();
+        let mut skipped = 0;
+        let steps = block_on(up(
+            &mut migrator,
+            &set,
+            UpOptions::default(),
+            false,
+            &mut |event| {
+                if matches!(event, Event::AlreadyDone { .. }) {
+                    skipped += 1;
+                }
+            },
+        ))
+        .unwrap();
+        assert_eq!(
+            steps.iter().map(|step| step.version).collect::<Vec<_>>(),
+            [2]
+        );
+        assert_eq!(skipped, 1);
+    }
+
+    #[test]
+    fn redo_reverts_then_applies_the_same_migrations() {
+        let mut migrator = FakeMigrator::default();
+        let set = set();
+        block_on(up(
+            &mut migrator,
+            &set,
+            UpOptions::default(),
+            false,
+            &mut |_| {},
+        ))
+        .unwrap();
+        migrator.calls.clear();
+        let redone = block_on(redo(&mut migrator, &set, 2, false, &mut |_| {})).unwrap();
+        let order: Vec<&str> = migrator
+            .calls
+            .iter()
+            .map(String::as_str)
+            .filter(|call| call.starts_with("apply") || call.starts_with("revert"))
+            .collect();
+        assert_eq!(order, ["revert 2", "revert 1", "apply 1", "apply 2"]);
+        assert_eq!(redone.reverted.len(), 2);
+        assert_eq!(redone.applied.len(), 2);
+    }
+
+    #[test]
+    fn repair_accepts_a_changed_checksum_and_clears_only_dirty_rows() {
+        let mut migrator = FakeMigrator::default();
+        let set = set();
+        block_on(up(
+            &mut migrator,
+            &set,
+            UpOptions::default(),
+            false,
+            &mut |_| {},
+        ))
+        .unwrap();
+        migrator.rows[0].checksum = Checksum::of(b"old");
+        let repaired = block_on(repair(&mut migrator, &set, 1, RepairAction::Accept)).unwrap();
+        assert_eq!(repaired.old_checksum, Checksum::of(b"old"));
+        assert_eq!(migrator.rows[0].checksum, Checksum::of(b"A"));
+        assert!(matches!(
+            block_on(repair(&mut migrator, &set, 1, RepairAction::ClearDirty)),
+            Err(MigrateError::NotDirty { version: 1 })
+        ));
+        migrator.rows[1].success = false;
+        block_on(repair(&mut migrator, &set, 2, RepairAction::ClearDirty)).unwrap();
+        assert_eq!(migrator.rows.len(), 1);
+    }
+}
