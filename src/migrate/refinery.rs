@@ -201,6 +201,81 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
+/// TLS for PostgreSQL with rustls, with libpq's (and sqlx's) meaning of `sslmode`:
+/// `prefer` (the default) and `require` encrypt without checking the certificate;
+/// `verify-ca` and `verify-full` check it against the Mozilla roots (webpki-roots, as sqlx's
+/// `tls-rustls` does) and the host name. `disable` never uses TLS.
+fn tls_connector(verify: bool) -> Result<tokio_postgres_rustls::MakeRustlsConnect, MigrateError> {
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|error| MigrateError::Database {
+            doing: "setting up TLS".to_string(),
+            message: error.to_string(),
+        })?;
+    let config = if verify {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        builder.with_root_certificates(roots).with_no_client_auth()
+    } else {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(std::sync::Arc::new(EncryptOnly(provider)))
+            .with_no_client_auth()
+    };
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
+/// libpq's `sslmode=require`: the connection is encrypted and the handshake signatures are
+/// checked, but any certificate is accepted.
+#[derive(Debug)]
+struct EncryptOnly(std::sync::Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for EncryptOnly {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        certificate: &rustls::pki_types::CertificateDer<'_>,
+        signature: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            certificate,
+            signature,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        certificate: &rustls::pki_types::CertificateDer<'_>,
+        signature: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            certificate,
+            signature,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
 impl RefineryDatabase {
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, MigrateError> {
         let sqlx = url.connect().await?;
@@ -211,10 +286,18 @@ impl RefineryDatabase {
         };
         let driver = match url.engine {
             Engine::Postgres => {
-                let (client, connection) =
-                    tokio_postgres::connect(url.raw(), tokio_postgres::NoTls)
-                        .await
-                        .map_err(|error| connect_error(error_chain(&error)))?;
+                // tokio-postgres knows sslmode disable/prefer/require only: verify-ca and
+                // verify-full become require with a connector that checks the certificate.
+                let verify = ["sslmode=verify-full", "sslmode=verify-ca"]
+                    .iter()
+                    .any(|mode| url.raw().contains(mode));
+                let raw = url
+                    .raw()
+                    .replace("sslmode=verify-full", "sslmode=require")
+                    .replace("sslmode=verify-ca", "sslmode=require");
+                let (client, connection) = tokio_postgres::connect(&raw, tls_connector(verify)?)
+                    .await
+                    .map_err(|error| connect_error(error_chain(&error)))?;
                 // The connection task ends when the client is dropped.
                 tokio::spawn(connection);
                 Driver::Postgres(client)
