@@ -221,3 +221,64 @@ on_every_engine!(
     axiomod_then_sqlx,
     both_detect_a_changed_file
 );
+
+/// A service's embedded runner (`sqlx::migrate!()` is `sqlx::migrate::Migrator` over the same
+/// files) accepts what axiomod applied: same checksums, nothing dirty, nothing to re-apply;
+/// and axiomod sees what that runner applied.
+fn service_runner_agrees(database: &TestDatabase) {
+    use sqlx::Connection;
+    use sqlx::migrate::Migrator;
+
+    let project = project();
+    let output = project.migrate(&database.url, &["up", "--target", "2"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let migrator = Migrator::new(project.migrations()).await.unwrap();
+        match database.kind {
+            migrate_support::Kind::Postgres => {
+                let mut connection = sqlx::PgConnection::connect(&database.url).await.unwrap();
+                migrator.run(&mut connection).await.unwrap();
+            }
+            migrate_support::Kind::MySql => {
+                let mut connection = sqlx::MySqlConnection::connect(&database.url).await.unwrap();
+                migrator.run(&mut connection).await.unwrap();
+            }
+            migrate_support::Kind::Sqlite => {
+                let mut connection = sqlx::SqliteConnection::connect(&database.url)
+                    .await
+                    .unwrap();
+                migrator.run(&mut connection).await.unwrap();
+            }
+        }
+    });
+    // The service applied migration 3; axiomod sees everything applied and unchanged.
+    let output = project.migrate(&database.url, &["verify", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    let status: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(status["summary"]["applied"], 3);
+}
+
+#[test]
+fn sqlite_service_runner_agrees() {
+    service_runner_agrees(&TestDatabase::sqlite());
+}
+
+#[test]
+fn postgres_service_runner_agrees() {
+    let Some(database) = TestDatabase::postgres() else {
+        return;
+    };
+    service_runner_agrees(&database);
+}
+
+#[test]
+fn mysql_service_runner_agrees() {
+    let Some(database) = TestDatabase::mysql() else {
+        return;
+    };
+    service_runner_agrees(&database);
+}
