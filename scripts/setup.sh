@@ -13,3 +13,12 @@ if ! .tools/helm-python/bin/python -c 'import helm_python, kubernetes_validate' 
   .tools/helm-python/bin/pip install --quiet --disable-pip-version-check \
     'helm-python-sdk==0.2.2' 'kubernetes-validate==1.37.0'
 fi
+
+# sqlx-cli 0.8.6: the migrate interop tests (tests/migrate_interop.rs) run it against the
+# same databases as axiomod to prove byte-exact compatibility of `_sqlx_migrations`.
+SQLX_CLI_VERSION=0.8.6
+if ! .tools/bin/sqlx --version 2>/dev/null | grep -qx "sqlx-cli $SQLX_CLI_VERSION"; then
+  echo "== installing sqlx-cli $SQLX_CLI_VERSION into .tools"
+  cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked \
+    --no-default-features --features rustls,postgres,mysql,sqlite --root .tools
+fi

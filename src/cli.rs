@@ -10,6 +10,7 @@ Examples:
   axiomod new shop --db sqlite          # a new service in ./shop
   axiomod generate scaffold sales.toml  # entities, use cases, API, migration, tests
   axiomod doctor                        # check the toolchain and the database
+  axiomod migrate up                    # apply pending database migrations
   axiomod completions bash > /etc/bash_completion.d/axiomod
 
 Exit codes: 0 ok, 1 the check found problems, 2 bad usage, bad input or unreachable dependency.";
@@ -28,4 +29,5 @@ pub enum Command {
     Generate(commands::generate::GenerateArgs),
     Doctor(commands::doctor::DoctorArgs),
     Completions(commands::completions::CompletionsArgs),
+    Migrate(commands::migrate::MigrateArgs),
 }

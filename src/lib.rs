@@ -8,6 +8,7 @@ pub mod cli;
 pub mod commands;
 pub mod doctor;
 pub mod generate;
+pub mod migrate;
 pub mod model;
 pub mod outcome;
 pub mod render;

@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod doctor;
 pub mod generate;
+pub mod migrate;
 pub mod new;
 mod plan_output;
 
@@ -16,5 +17,6 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Generate(args) => generate::exec(args),
         Command::Doctor(args) => doctor::exec(args),
         Command::Completions(args) => completions::exec(args),
+        Command::Migrate(args) => migrate::exec(args),
     }
 }

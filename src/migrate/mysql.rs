@@ -1,0 +1,229 @@
+//! MySQL and MariaDB: sqlx 0.8.6's history table, `GET_LOCK` and apply/revert.
+//!
+//! DDL commits implicitly here, so a migration cannot be rolled back as a whole. sqlx first
+//! records the migration with `success = FALSE` and flips it to TRUE at the end; a failure
+//! after an implicit commit leaves that FALSE row behind: the database is dirty.
+
+use std::time::Instant;
+
+use sqlx::mysql::MySqlConnection;
+use sqlx::{Connection, Executor};
+
+use super::checksum::Checksum;
+use super::error::MigrateError;
+use super::history::{
+    Applied, AppliedMigration, Engine, HistoryRow, Migrator, SELECT_HISTORY, database_error,
+    lock_name, nanoseconds, sql_error,
+};
+use super::source::Migration;
+
+pub struct MySqlMigrator {
+    connection: MySqlConnection,
+}
+
+impl MySqlMigrator {
+    pub fn new(connection: MySqlConnection) -> Self {
+        Self { connection }
+    }
+
+    async fn lock_key(&mut self) -> Result<String, MigrateError> {
+        let database: Option<String> = sqlx::query_scalar("SELECT DATABASE()")
+            .fetch_one(&mut self.connection)
+            .await
+            .map_err(database_error("reading the database name"))?;
+        let database = database.ok_or_else(|| MigrateError::Database {
+            doing: "reading the database name".to_string(),
+            message: "the URL names no database".to_string(),
+        })?;
+        Ok(lock_name(&database))
+    }
+}
+
+fn failed(migration: &Migration) -> impl FnOnce(sqlx::Error) -> MigrateError + '_ {
+    move |error| sql_error(migration, &error, None, true)
+}
+
+impl Migrator for MySqlMigrator {
+    fn engine(&self) -> Engine {
+        Engine::MySql
+    }
+
+    async fn table_exists(&mut self, table: &str) -> Result<bool, MigrateError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = DATABASE() AND table_name = ?",
+        )
+        .bind(table)
+        .fetch_one(&mut self.connection)
+        .await
+        .map_err(database_error("looking for the history table"))?;
+        Ok(count > 0)
+    }
+
+    async fn ensure_history_table(&mut self) -> Result<(), MigrateError> {
+        // language=MySQL (verbatim from sqlx-mysql 0.8.6)
+        self.connection
+            .execute(
+                r#"
+CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    success BOOLEAN NOT NULL,
+    checksum BLOB NOT NULL,
+    execution_time BIGINT NOT NULL
+);
+                "#,
+            )
+            .await
+            .map_err(database_error("creating the history table"))?;
+        Ok(())
+    }
+
+    async fn lock(&mut self) -> Result<(), MigrateError> {
+        let key = self.lock_key().await?;
+        // sqlx asks for `GET_LOCK(key, -1)`: MySQL waits for ever, but MariaDB answers NULL
+        // to a negative timeout and takes no lock at all. A year-long timeout waits for ever
+        // on both, under the same key.
+        let granted: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK(?, 31536000)")
+            .bind(key)
+            .fetch_one(&mut self.connection)
+            .await
+            .map_err(database_error("taking the migration lock"))?;
+        if granted == Some(1) {
+            Ok(())
+        } else {
+            Err(MigrateError::Database {
+                doing: "taking the migration lock".to_string(),
+                message: format!("GET_LOCK returned {granted:?} instead of 1"),
+            })
+        }
+    }
+
+    async fn unlock(&mut self) -> Result<(), MigrateError> {
+        let key = self.lock_key().await?;
+        sqlx::query("SELECT RELEASE_LOCK(?)")
+            .bind(key)
+            .execute(&mut self.connection)
+            .await
+            .map_err(database_error("releasing the migration lock"))?;
+        Ok(())
+    }
+
+    async fn applied_migrations(&mut self) -> Result<Vec<AppliedMigration>, MigrateError> {
+        let rows: Vec<HistoryRow> = sqlx::query_as(SELECT_HISTORY)
+            .fetch_all(&mut self.connection)
+            .await
+            .map_err(database_error("reading the history table"))?;
+        Ok(rows.into_iter().map(AppliedMigration::from).collect())
+    }
+
+    async fn apply(&mut self, migration: &Migration) -> Result<Applied, MigrateError> {
+        let mut transaction = self
+            .connection
+            .begin()
+            .await
+            .map_err(database_error("starting a transaction"))?;
+        let start = Instant::now();
+        sqlx::query(
+            r#"
+    INSERT INTO _sqlx_migrations ( version, description, success, checksum, execution_time )
+    VALUES ( ?, ?, FALSE, ?, -1 )
+                "#,
+        )
+        .bind(migration.version)
+        .bind(&migration.description)
+        .bind(migration.checksum.as_bytes())
+        .execute(&mut *transaction)
+        .await
+        .map_err(database_error("recording the migration"))?;
+        transaction
+            .execute(migration.sql.as_str())
+            .await
+            .map_err(failed(migration))?;
+        sqlx::query(
+            r#"
+    UPDATE _sqlx_migrations
+    SET success = TRUE
+    WHERE version = ?
+                "#,
+        )
+        .bind(migration.version)
+        .execute(&mut *transaction)
+        .await
+        .map_err(database_error("recording the migration"))?;
+        transaction.commit().await.map_err(failed(migration))?;
+        let elapsed = start.elapsed();
+        sqlx::query(
+            r#"
+    UPDATE _sqlx_migrations
+    SET execution_time = ?
+    WHERE version = ?
+                "#,
+        )
+        .bind(nanoseconds(elapsed))
+        .bind(migration.version)
+        .execute(&mut self.connection)
+        .await
+        .map_err(database_error("recording the execution time"))?;
+        Ok(Applied::Ran(elapsed))
+    }
+
+    async fn revert(&mut self, migration: &Migration) -> Result<Applied, MigrateError> {
+        let mut transaction = self
+            .connection
+            .begin()
+            .await
+            .map_err(database_error("starting a transaction"))?;
+        let start = Instant::now();
+        sqlx::query(
+            r#"
+    UPDATE _sqlx_migrations
+    SET success = FALSE
+    WHERE version = ?
+                "#,
+        )
+        .bind(migration.version)
+        .execute(&mut *transaction)
+        .await
+        .map_err(database_error("marking the migration as being reverted"))?;
+        transaction
+            .execute(migration.sql.as_str())
+            .await
+            .map_err(failed(migration))?;
+        sqlx::query(r#"DELETE FROM _sqlx_migrations WHERE version = ?"#)
+            .bind(migration.version)
+            .execute(&mut *transaction)
+            .await
+            .map_err(database_error("deleting the history row"))?;
+        transaction.commit().await.map_err(failed(migration))?;
+        Ok(Applied::Ran(start.elapsed()))
+    }
+
+    async fn set_checksum(
+        &mut self,
+        version: i64,
+        checksum: &Checksum,
+    ) -> Result<(), MigrateError> {
+        sqlx::query("UPDATE _sqlx_migrations SET checksum = ? WHERE version = ?")
+            .bind(checksum.as_bytes())
+            .bind(version)
+            .execute(&mut self.connection)
+            .await
+            .map_err(database_error("updating the checksum"))?;
+        Ok(())
+    }
+
+    async fn delete_failed(&mut self, version: i64) -> Result<(), MigrateError> {
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ? AND success = FALSE")
+            .bind(version)
+            .execute(&mut self.connection)
+            .await
+            .map_err(database_error("deleting the failed history row"))?;
+        Ok(())
+    }
+
+    async fn close(self) {
+        let _ = self.connection.close().await;
+    }
+}
