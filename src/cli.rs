@@ -9,6 +9,7 @@ const EXAMPLES: &str = "\
 Examples:
   axiomod doctor                        # check the toolchain and the database
   axiomod completions bash > /etc/bash_completion.d/axiomod
+  axiomod validate --format sarif       # check the architecture rules of axiomod.toml
 
 Exit codes: 0 ok, 1 the check found problems, 2 bad usage, bad input or unreachable dependency.";
 
@@ -24,4 +25,5 @@ pub struct Cli {
 pub enum Command {
     Doctor(commands::doctor::DoctorArgs),
     Completions(commands::completions::CompletionsArgs),
+    Validate(commands::validate::ValidateArgs),
 }

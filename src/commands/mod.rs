@@ -2,6 +2,7 @@
 
 pub mod completions;
 pub mod doctor;
+pub mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::outcome::Outcome;
@@ -11,5 +12,6 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
     match cli.command {
         Command::Doctor(args) => doctor::exec(args),
         Command::Completions(args) => completions::exec(args),
+        Command::Validate(args) => validate::exec(args),
     }
 }

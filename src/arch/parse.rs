@@ -1,0 +1,823 @@
+//! Reads one source file with syn and extracts the facts the resolver needs: the modules the
+//! file holds (inline ones included), the names each declares, its `use` imports, every path
+//! written in code (types, expressions, patterns, bounds, impl headers, attributes, derives,
+//! macro invocations and the macro arguments that parse as Rust), the `mod name;`
+//! declarations to follow, and the paths inside macro input that is not Rust syntax (listed
+//! as unresolved, never guessed).
+//!
+//! Locations are 1-based lines and columns counted in characters.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Delimiter, Span, Spacing, TokenStream, TokenTree};
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::{Attribute, Expr, Item, Meta, Token, UseTree};
+
+/// A span in a source file: 1-based lines, 1-based character columns; the end is exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Location {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Location {
+    fn between(start: Span, end: Span) -> Self {
+        let start = start.start();
+        let end = end.end();
+        Self {
+            line: start.line,
+            column: start.column + 1,
+            end_line: end.line,
+            end_column: end.column + 1,
+        }
+    }
+}
+
+/// A path as written: `::a::b`, `crate::x`, `super::super::y`, `Foo::new`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrittenPath {
+    pub leading_colon: bool,
+    pub segments: Vec<String>,
+    pub location: Location,
+}
+
+impl WrittenPath {
+    /// The path as source text.
+    pub fn text(&self) -> String {
+        let joined = self.segments.join("::");
+        if self.leading_colon {
+            format!("::{joined}")
+        } else {
+            joined
+        }
+    }
+}
+
+/// What a `use` leaf brings into scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportName {
+    /// `use a::b;` or `use a::b as c;`: the name in scope.
+    Named(String),
+    /// `use a::b as _;`: nothing nameable (a trait brought in for its methods).
+    Underscore,
+    /// `use a::*;`
+    Glob,
+}
+
+/// One leaf of a `use` tree (or an `extern crate`).
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub name: ImportName,
+    pub path: WrittenPath,
+    pub is_public: bool,
+    pub is_test: bool,
+}
+
+/// A path written in code outside `use`.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub path: WrittenPath,
+    pub is_test: bool,
+}
+
+/// A path inside macro input that is not Rust syntax (or inside a `macro_rules!` body).
+#[derive(Debug, Clone)]
+pub struct MacroPath {
+    pub path: WrittenPath,
+    pub macro_name: String,
+    /// True inside a `macro_rules!` definition, false inside the input of an invocation.
+    pub in_definition: bool,
+    pub is_test: bool,
+}
+
+/// What one module (a file module or an inline one) declares and refers to.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleFacts {
+    /// `["crate", "modules", "sales"]`.
+    pub path: Vec<String>,
+    pub is_test: bool,
+    /// Names of items declared here (structs, functions, traits, …), modules excepted.
+    pub items: BTreeSet<String>,
+    /// Names of child modules.
+    pub children: BTreeSet<String>,
+    pub imports: Vec<Import>,
+    pub references: Vec<Reference>,
+    pub macro_paths: Vec<MacroPath>,
+}
+
+/// A `mod name;` whose body lives in another file.
+#[derive(Debug, Clone)]
+pub struct ChildDeclaration {
+    /// Module path of the child.
+    pub module: Vec<String>,
+    pub name: String,
+    /// Inline modules of this file around the declaration.
+    pub inline: Vec<String>,
+    pub path_attribute: Option<String>,
+    pub is_test: bool,
+    pub location: Location,
+}
+
+/// Everything read from one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileFacts {
+    /// The file's own module first, then its inline modules.
+    pub modules: Vec<ModuleFacts>,
+    pub children: Vec<ChildDeclaration>,
+    /// Set when the file is not valid Rust; the file's module is then empty.
+    pub syntax_error: Option<(Location, String)>,
+}
+
+/// Parses `text`, the file of module `module`.
+///
+/// `is_test` says the whole file is test code; with `include_tests` false, test code is
+/// skipped (not extracted, its `mod` files not followed).
+pub fn parse_file(text: &str, module: &[String], is_test: bool, include_tests: bool) -> FileFacts {
+    let facts = match syn::parse_file(text) {
+        Ok(file) => {
+            let mut collector = Collector {
+                include_tests,
+                modules: vec![ModuleFacts {
+                    path: module.to_vec(),
+                    is_test,
+                    ..ModuleFacts::default()
+                }],
+                stack: vec![0],
+                inline: Vec::new(),
+                test_depth: usize::from(is_test),
+                block_depth: 0,
+                children: Vec::new(),
+            };
+            collector.visit_file(&file);
+            FileFacts {
+                modules: collector.modules,
+                children: collector.children,
+                syntax_error: None,
+            }
+        }
+        Err(error) => {
+            let span = error.span();
+            FileFacts {
+                modules: vec![ModuleFacts {
+                    path: module.to_vec(),
+                    is_test,
+                    ..ModuleFacts::default()
+                }],
+                children: Vec::new(),
+                syntax_error: Some((Location::between(span, span), error.to_string())),
+            }
+        }
+    };
+    // Spans were turned into line/column above; free this thread's copy of the source.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    facts
+}
+
+struct Collector {
+    include_tests: bool,
+    modules: Vec<ModuleFacts>,
+    /// Index in `modules` of the module being read, innermost last.
+    stack: Vec<usize>,
+    /// Names of the inline modules around the current position.
+    inline: Vec<String>,
+    test_depth: usize,
+    /// Inside a function body or other block: items there do not name module members.
+    block_depth: usize,
+    children: Vec<ChildDeclaration>,
+}
+
+impl Collector {
+    fn current(&mut self) -> &mut ModuleFacts {
+        let index = *self.stack.last().expect("the file module is always on the stack");
+        &mut self.modules[index]
+    }
+
+    fn current_path(&self) -> Vec<String> {
+        let index = *self.stack.last().expect("the file module is always on the stack");
+        self.modules[index].path.clone()
+    }
+
+    fn is_test(&self) -> bool {
+        self.test_depth > 0
+    }
+
+    /// Runs `body` for an item with these attributes, unless it is test code to skip.
+    fn with_item_attributes(&mut self, attributes: &[Attribute], body: impl FnOnce(&mut Self)) {
+        let test_only = is_test_only(attributes);
+        if test_only && !self.include_tests {
+            return;
+        }
+        self.test_depth += usize::from(test_only);
+        body(self);
+        self.test_depth -= usize::from(test_only);
+    }
+
+    fn record_reference(&mut self, path: &syn::Path) {
+        if path.segments.len() < 2 && path.leading_colon.is_none() {
+            return;
+        }
+        let written = written_path(path);
+        let is_test = self.is_test();
+        self.current().references.push(Reference {
+            path: written,
+            is_test,
+        });
+    }
+
+    fn record_macro_paths(&mut self, tokens: TokenStream, macro_name: &str, in_definition: bool) {
+        let mut found = Vec::new();
+        scan_token_paths(tokens, &mut found);
+        let is_test = self.is_test();
+        for path in found {
+            self.current().macro_paths.push(MacroPath {
+                path,
+                macro_name: macro_name.to_string(),
+                in_definition,
+                is_test,
+            });
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Collector {
+    fn visit_item(&mut self, item: &'ast Item) {
+        let Some(attributes) = item_attributes(item) else {
+            visit::visit_item(self, item);
+            return;
+        };
+        self.with_item_attributes(attributes, |collector| {
+            if collector.block_depth == 0
+                && let Some(name) = declared_name(item)
+            {
+                collector.current().items.insert(name);
+            }
+            visit::visit_item(collector, item);
+        });
+    }
+
+    fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
+        if self.block_depth > 0 {
+            visit::visit_item_mod(self, module);
+            return;
+        }
+        for attribute in &module.attrs {
+            self.visit_attribute(attribute);
+        }
+        let name = module.ident.to_string();
+        let mut path = self.current_path();
+        path.push(name.clone());
+        self.current().children.insert(name.clone());
+        match &module.content {
+            Some((_, items)) => {
+                let is_test = self.is_test();
+                self.modules.push(ModuleFacts {
+                    path,
+                    is_test,
+                    ..ModuleFacts::default()
+                });
+                self.stack.push(self.modules.len() - 1);
+                self.inline.push(name);
+                for item in items {
+                    self.visit_item(item);
+                }
+                self.inline.pop();
+                self.stack.pop();
+            }
+            None => {
+                let ident_span = module.ident.span();
+                self.children.push(ChildDeclaration {
+                    module: path,
+                    name,
+                    inline: self.inline.clone(),
+                    path_attribute: path_attribute(&module.attrs),
+                    is_test: self.is_test(),
+                    location: Location::between(ident_span, ident_span),
+                });
+            }
+        }
+    }
+
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        for attribute in &item.attrs {
+            self.visit_attribute(attribute);
+        }
+        let is_public = !matches!(item.vis, syn::Visibility::Inherited);
+        let mut leaves = Vec::new();
+        let mut prefix = Vec::new();
+        let start = item.leading_colon.map(|colon| colon.spans[0]);
+        flatten_use(&item.tree, &mut prefix, start, &mut leaves);
+        let leading_colon = item.leading_colon.is_some();
+        let is_test = self.is_test();
+        for (name, segments, start, end) in leaves {
+            self.current().imports.push(Import {
+                name,
+                path: WrittenPath {
+                    leading_colon,
+                    segments,
+                    location: Location::between(start, end),
+                },
+                is_public,
+                is_test,
+            });
+        }
+    }
+
+    fn visit_item_extern_crate(&mut self, item: &'ast syn::ItemExternCrate) {
+        let crate_name = item.ident.to_string();
+        let name = match &item.rename {
+            Some((_, rename)) if rename == "_" => ImportName::Underscore,
+            Some((_, rename)) => ImportName::Named(rename.to_string()),
+            None => ImportName::Named(crate_name.clone()),
+        };
+        let (leading_colon, segments) = if crate_name == "self" {
+            (false, vec!["crate".to_string()])
+        } else {
+            (true, vec![crate_name])
+        };
+        let span = item.ident.span();
+        let is_test = self.is_test();
+        self.current().imports.push(Import {
+            name,
+            path: WrittenPath {
+                leading_colon,
+                segments,
+                location: Location::between(span, span),
+            },
+            is_public: !matches!(item.vis, syn::Visibility::Inherited),
+            is_test,
+        });
+    }
+
+    fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
+        for attribute in &item.attrs {
+            self.visit_attribute(attribute);
+        }
+        if item.mac.path.is_ident("macro_rules") {
+            // A macro definition: its body is token patterns, not code of this module.
+            let name = item
+                .ident
+                .as_ref()
+                .map_or_else(|| "macro_rules".to_string(), |ident| ident.to_string());
+            self.record_macro_paths(item.mac.tokens.clone(), &format!("{name}!"), true);
+        } else {
+            self.visit_macro(&item.mac);
+        }
+    }
+
+    fn visit_impl_item(&mut self, item: &'ast syn::ImplItem) {
+        let attributes: &[Attribute] = match item {
+            syn::ImplItem::Const(constant) => &constant.attrs,
+            syn::ImplItem::Fn(function) => &function.attrs,
+            syn::ImplItem::Type(alias) => &alias.attrs,
+            syn::ImplItem::Macro(mac) => &mac.attrs,
+            _ => &[],
+        };
+        self.with_item_attributes(attributes, |collector| {
+            visit::visit_impl_item(collector, item)
+        });
+    }
+
+    fn visit_trait_item(&mut self, item: &'ast syn::TraitItem) {
+        let attributes: &[Attribute] = match item {
+            syn::TraitItem::Const(constant) => &constant.attrs,
+            syn::TraitItem::Fn(function) => &function.attrs,
+            syn::TraitItem::Type(alias) => &alias.attrs,
+            syn::TraitItem::Macro(mac) => &mac.attrs,
+            _ => &[],
+        };
+        self.with_item_attributes(attributes, |collector| {
+            visit::visit_trait_item(collector, item)
+        });
+    }
+
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        self.block_depth += 1;
+        visit::visit_block(self, block);
+        self.block_depth -= 1;
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        self.record_reference(path);
+        visit::visit_path(self, path);
+    }
+
+    // `pub(in crate::x)` names where an item is visible, not something it uses.
+    fn visit_visibility(&mut self, _visibility: &'ast syn::Visibility) {}
+
+    fn visit_attribute(&mut self, attribute: &'ast Attribute) {
+        if attribute.path().is_ident("derive") {
+            if let Ok(paths) =
+                attribute.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+            {
+                for path in &paths {
+                    self.visit_path(path);
+                }
+            }
+            return;
+        }
+        visit::visit_attribute(self, attribute);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        self.visit_path(&mac.path);
+        let macro_name = mac
+            .path
+            .segments
+            .last()
+            .map_or_else(String::new, |segment| format!("{}!", segment.ident));
+        if let Ok(arguments) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+        {
+            for argument in &arguments {
+                self.visit_expr(argument);
+            }
+        } else if let Ok(statements) = mac.parse_body_with(syn::Block::parse_within) {
+            for statement in &statements {
+                self.visit_stmt(statement);
+            }
+        } else if let Ok(file) = syn::parse2::<syn::File>(mac.tokens.clone()) {
+            self.block_depth += 1;
+            for item in &file.items {
+                self.visit_item(item);
+            }
+            self.block_depth -= 1;
+        } else {
+            self.record_macro_paths(mac.tokens.clone(), &macro_name, false);
+        }
+    }
+}
+
+fn item_attributes(item: &Item) -> Option<&[Attribute]> {
+    Some(match item {
+        Item::Const(item) => &item.attrs,
+        Item::Enum(item) => &item.attrs,
+        Item::ExternCrate(item) => &item.attrs,
+        Item::Fn(item) => &item.attrs,
+        Item::ForeignMod(item) => &item.attrs,
+        Item::Impl(item) => &item.attrs,
+        Item::Macro(item) => &item.attrs,
+        Item::Mod(item) => &item.attrs,
+        Item::Static(item) => &item.attrs,
+        Item::Struct(item) => &item.attrs,
+        Item::Trait(item) => &item.attrs,
+        Item::TraitAlias(item) => &item.attrs,
+        Item::Type(item) => &item.attrs,
+        Item::Union(item) => &item.attrs,
+        Item::Use(item) => &item.attrs,
+        _ => return None,
+    })
+}
+
+/// The name an item declares in its module's namespace (modules, imports and impls aside).
+fn declared_name(item: &Item) -> Option<String> {
+    let ident = match item {
+        Item::Const(item) => &item.ident,
+        Item::Enum(item) => &item.ident,
+        Item::Fn(item) => &item.sig.ident,
+        Item::Static(item) => &item.ident,
+        Item::Struct(item) => &item.ident,
+        Item::Trait(item) => &item.ident,
+        Item::TraitAlias(item) => &item.ident,
+        Item::Type(item) => &item.ident,
+        Item::Union(item) => &item.ident,
+        _ => return None,
+    };
+    Some(ident.to_string())
+}
+
+/// `#[test]`, `#[tokio::test]` and the like, `#[cfg(test)]` and `#[cfg(all(test, …))]`.
+fn is_test_only(attributes: &[Attribute]) -> bool {
+    attributes.iter().any(|attribute| {
+        let path = attribute.path();
+        if path.is_ident("cfg") {
+            return attribute
+                .parse_args::<Meta>()
+                .is_ok_and(|meta| cfg_requires_test(&meta));
+        }
+        path.segments
+            .last()
+            .is_some_and(|segment| segment.ident == "test")
+    })
+}
+
+fn cfg_requires_test(meta: &Meta) -> bool {
+    match meta {
+        Meta::Path(path) => path.is_ident("test"),
+        Meta::List(list) if list.path.is_ident("all") => list
+            .parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+            .is_ok_and(|inner| inner.iter().any(cfg_requires_test)),
+        _ => false,
+    }
+}
+
+fn path_attribute(attributes: &[Attribute]) -> Option<String> {
+    attributes.iter().find_map(|attribute| {
+        let Meta::NameValue(name_value) = &attribute.meta else {
+            return None;
+        };
+        if !name_value.path.is_ident("path") {
+            return None;
+        }
+        match &name_value.value {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) => Some(text.value()),
+            _ => None,
+        }
+    })
+}
+
+fn written_path(path: &syn::Path) -> WrittenPath {
+    let first = path
+        .leading_colon
+        .map(|colon| colon.spans[0])
+        .or_else(|| path.segments.first().map(|segment| segment.ident.span()))
+        .unwrap_or_else(Span::call_site);
+    let last = path
+        .segments
+        .last()
+        .map_or(first, |segment| segment.ident.span());
+    WrittenPath {
+        leading_colon: path.leading_colon.is_some(),
+        segments: path
+            .segments
+            .iter()
+            .map(|segment| segment.ident.to_string())
+            .collect(),
+        location: Location::between(first, last),
+    }
+}
+
+type UseLeaf = (ImportName, Vec<String>, Span, Span);
+
+/// Flattens a use tree into leaves. Each leaf starts at the first segment of its own
+/// branch: `use a::{b::C, d}` gives `a::b::C` located at `b` and `a::d` at `d`.
+fn flatten_use(
+    tree: &UseTree,
+    prefix: &mut Vec<String>,
+    start: Option<Span>,
+    leaves: &mut Vec<UseLeaf>,
+) {
+    match tree {
+        UseTree::Path(path) => {
+            let start = start.unwrap_or_else(|| path.ident.span());
+            prefix.push(path.ident.to_string());
+            flatten_use(&path.tree, prefix, Some(start), leaves);
+            prefix.pop();
+        }
+        UseTree::Name(name) => {
+            let span = name.ident.span();
+            let start = start.unwrap_or(span);
+            if name.ident == "self" {
+                if let Some(last) = prefix.last() {
+                    leaves.push((ImportName::Named(last.clone()), prefix.clone(), start, span));
+                }
+            } else {
+                let mut segments = prefix.clone();
+                segments.push(name.ident.to_string());
+                leaves.push((
+                    ImportName::Named(name.ident.to_string()),
+                    segments,
+                    start,
+                    span,
+                ));
+            }
+        }
+        UseTree::Rename(rename) => {
+            let span = rename.ident.span();
+            let start = start.unwrap_or(span);
+            let mut segments = prefix.clone();
+            if rename.ident != "self" {
+                segments.push(rename.ident.to_string());
+            }
+            let name = if rename.rename == "_" {
+                ImportName::Underscore
+            } else {
+                ImportName::Named(rename.rename.to_string())
+            };
+            leaves.push((name, segments, start, span));
+        }
+        UseTree::Glob(glob) => {
+            let span = glob.star_token.spans[0];
+            leaves.push((ImportName::Glob, prefix.clone(), start.unwrap_or(span), span));
+        }
+        UseTree::Group(group) => {
+            for item in &group.items {
+                flatten_use(item, prefix, None, leaves);
+            }
+        }
+    }
+}
+
+/// Finds `a::b…`, `::a::b…` and `$crate::a…` sequences in raw tokens.
+fn scan_token_paths(tokens: TokenStream, found: &mut Vec<WrittenPath>) {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut index = 0;
+    while index < trees.len() {
+        if let TokenTree::Group(group) = &trees[index] {
+            if group.delimiter() != Delimiter::None || !group.stream().is_empty() {
+                scan_token_paths(group.stream(), found);
+            }
+            index += 1;
+            continue;
+        }
+        // A path never continues one that came before (`x::y` after `::` was consumed).
+        let preceded_by_colons = index >= 1 && is_path_separator(&trees, index - 1);
+        match read_token_path(&trees, index) {
+            Some((path, next)) if !preceded_by_colons => {
+                if path.segments.len() >= 2 || path.leading_colon {
+                    found.push(path);
+                }
+                index = next;
+            }
+            _ => index += 1,
+        }
+    }
+}
+
+/// True when `trees[index - 1..=index]` is `::` ending at `index`.
+fn is_path_separator(trees: &[TokenTree], index: usize) -> bool {
+    index >= 1 && is_colon_pair(trees, index - 1)
+}
+
+fn is_colon_pair(trees: &[TokenTree], index: usize) -> bool {
+    matches!(
+        (trees.get(index), trees.get(index + 1)),
+        (Some(TokenTree::Punct(first)), Some(TokenTree::Punct(second)))
+            if first.as_char() == ':' && first.spacing() == Spacing::Joint && second.as_char() == ':'
+    )
+}
+
+fn read_token_path(trees: &[TokenTree], start: usize) -> Option<(WrittenPath, usize)> {
+    let mut index = start;
+    let mut leading_colon = false;
+    let mut segments = Vec::new();
+    let first_span;
+    if is_colon_pair(trees, index) {
+        leading_colon = true;
+        first_span = trees[index].span();
+        index += 2;
+    } else if let Some(TokenTree::Punct(dollar)) = trees.get(index)
+        && dollar.as_char() == '$'
+    {
+        match trees.get(index + 1) {
+            Some(TokenTree::Ident(ident)) if ident == "crate" => {
+                first_span = dollar.span();
+                segments.push("$crate".to_string());
+                index += 2;
+            }
+            _ => return None,
+        }
+    } else if let Some(TokenTree::Ident(_)) = trees.get(index) {
+        first_span = trees[index].span();
+    } else {
+        return None;
+    }
+    let mut last_span = first_span;
+    if segments.is_empty() {
+        let Some(TokenTree::Ident(ident)) = trees.get(index) else {
+            return None;
+        };
+        segments.push(ident.to_string());
+        last_span = ident.span();
+        index += 1;
+    }
+    while is_colon_pair(trees, index) {
+        let Some(TokenTree::Ident(ident)) = trees.get(index + 2) else {
+            break;
+        };
+        segments.push(ident.to_string());
+        last_span = ident.span();
+        index += 3;
+    }
+    Some((
+        WrittenPath {
+            leading_colon,
+            segments,
+            location: Location::between(first_span, last_span),
+        },
+        index,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crate_root() -> Vec<String> {
+        vec!["crate".to_string()]
+    }
+
+    fn texts(paths: impl Iterator<Item = String>) -> Vec<String> {
+        paths.collect()
+    }
+
+    #[test]
+    fn use_trees_are_flattened_with_names_and_locations() {
+        let facts = parse_file(
+            "use crate::a::{b::C, d as e, self, f::*};\npub use ::tokio::spawn;\n",
+            &crate_root(),
+            false,
+            false,
+        );
+        let imports = &facts.modules[0].imports;
+        let described: Vec<(String, ImportName, usize, usize)> = imports
+            .iter()
+            .map(|import| {
+                (
+                    import.path.text(),
+                    import.name.clone(),
+                    import.path.location.line,
+                    import.path.location.column,
+                )
+            })
+            .collect();
+        assert_eq!(
+            described,
+            [
+                ("crate::a::b::C".into(), ImportName::Named("C".into()), 1, 16),
+                ("crate::a::d".into(), ImportName::Named("e".into()), 1, 22),
+                ("crate::a".into(), ImportName::Named("a".into()), 1, 30),
+                ("crate::a::f".into(), ImportName::Glob, 1, 36),
+                ("::tokio::spawn".into(), ImportName::Named("spawn".into()), 2, 9),
+            ]
+        );
+        assert!(imports[4].is_public);
+    }
+
+    #[test]
+    fn paths_in_code_attributes_and_macros_are_references() {
+        let source = r#"
+#[derive(Debug, serde::Serialize)]
+struct S { field: crate::a::T }
+#[tokio::main]
+async fn main() {
+    let x = crate::b::f(super::c::G);
+    println!("{}", crate::d::h());
+    sqlx::query!("select 1");
+}
+impl crate::e::Trait for S where S: crate::f::Bound {}
+"#;
+        let facts = parse_file(source, &crate_root(), false, false);
+        let references = texts(facts.modules[0].references.iter().map(|r| r.path.text()));
+        assert_eq!(
+            references,
+            [
+                "serde::Serialize",
+                "crate::a::T",
+                "tokio::main",
+                "crate::b::f",
+                "super::c::G",
+                "crate::d::h",
+                "sqlx::query",
+                "crate::f::Bound",
+                "crate::e::Trait",
+            ]
+        );
+    }
+
+    #[test]
+    fn test_code_is_skipped_unless_included() {
+        let source = "#[cfg(test)]\nmod tests { use crate::x::Y; }\n#[test]\nfn t() { crate::z::w(); }\n#[cfg(test)]\nmod more;\n";
+        let skipped = parse_file(source, &crate_root(), false, false);
+        assert_eq!(skipped.modules.len(), 1);
+        assert!(skipped.modules[0].references.is_empty());
+        assert!(skipped.children.is_empty());
+        let included = parse_file(source, &crate_root(), false, true);
+        assert_eq!(included.modules.len(), 2);
+        assert!(included.modules[1].is_test);
+        assert!(included.modules[0].references[0].is_test);
+        assert_eq!(included.children.len(), 1);
+    }
+
+    #[test]
+    fn inline_modules_and_mod_declarations() {
+        let source = "mod outer { #[path = \"x.rs\"] mod inner; pub struct A; }\nmod sibling;\n";
+        let facts = parse_file(source, &crate_root(), false, false);
+        assert_eq!(facts.modules[1].path, ["crate", "outer"]);
+        assert!(facts.modules[1].items.contains("A"));
+        assert_eq!(facts.children[0].module, ["crate", "outer", "inner"]);
+        assert_eq!(facts.children[0].inline, ["outer"]);
+        assert_eq!(facts.children[0].path_attribute.as_deref(), Some("x.rs"));
+        assert_eq!(facts.children[1].module, ["crate", "sibling"]);
+    }
+
+    #[test]
+    fn unparsable_macro_input_is_listed() {
+        let source = "macro_rules! m { () => { $crate::infra::f() } }\nfn g() { weird!(crate::a::b => ;; ) }\n";
+        let facts = parse_file(source, &crate_root(), false, false);
+        let listed = texts(facts.modules[0].macro_paths.iter().map(|m| m.path.text()));
+        assert_eq!(listed, ["$crate::infra::f", "crate::a::b"]);
+        assert_eq!(facts.modules[0].macro_paths[1].macro_name, "weird!");
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let facts = parse_file("fn main() {\n  let x = ;\n}\n", &crate_root(), false, false);
+        let (location, _) = facts.syntax_error.unwrap();
+        assert_eq!(location.line, 2);
+    }
+}

@@ -1,0 +1,428 @@
+//! Resolves written paths to absolute module paths, the way rustc's name resolution does for
+//! the parts that matter to architecture rules:
+//!
+//! - `crate`, `$crate`, `self`, `super` (repeated), `::name` (an extern crate);
+//! - a first segment found in the current module: a child module or item first, then a
+//!   `use` import (renames included), then glob imports, then the extern prelude. So a local
+//!   `mod tokio` or `use crate::shim as tokio` shadows the tokio crate;
+//! - `pub use` re-exports on the way are followed, and each hop is recorded: the first hop
+//!   is the path as named, the last is where the chain ends.
+//!
+//! Generic parameters, locals, `Self` and prelude names resolve to nothing: they never name
+//! another module.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use super::parse::{Import, ImportName, ModuleFacts, WrittenPath};
+
+/// How deep re-export and glob chains are followed; real code stays far below.
+const MAX_DEPTH: usize = 24;
+
+/// An absolute path: inside the crate (`crate::…`) or inside an extern crate.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Target {
+    /// `["crate", "a", "B"]` or `["sqlx", "PgPool"]` (the extern name as written).
+    pub segments: Vec<String>,
+    /// The package of an extern crate (renames resolved); None inside the crate.
+    pub package: Option<String>,
+}
+
+impl Target {
+    fn local(segments: Vec<String>) -> Self {
+        Self {
+            segments,
+            package: None,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.segments.join("::"))
+    }
+}
+
+/// Where a written path leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// The path as named first, then one entry per re-export followed.
+    pub hops: Vec<Target>,
+    /// The import of the referencing module that the first segment came through, if any.
+    pub via_import: Option<usize>,
+}
+
+/// The names one module declares, merged from every place that declares them.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleScope {
+    pub items: BTreeSet<String>,
+    pub children: BTreeSet<String>,
+    pub imports: Vec<Import>,
+}
+
+impl ModuleScope {
+    fn declares(&self, name: &str) -> bool {
+        self.children.contains(name) || self.items.contains(name)
+    }
+
+    fn named_import(&self, name: &str) -> Option<(usize, &Import)> {
+        self.imports
+            .iter()
+            .enumerate()
+            .find(|(_, import)| matches!(&import.name, ImportName::Named(named) if named == name))
+    }
+
+    fn globs(&self) -> impl Iterator<Item = (usize, &Import)> {
+        self.imports
+            .iter()
+            .enumerate()
+            .filter(|(_, import)| import.name == ImportName::Glob)
+    }
+}
+
+/// Every module of one crate, for resolution.
+#[derive(Debug, Clone, Default)]
+pub struct CrateScopes {
+    modules: HashMap<Vec<String>, ModuleScope>,
+    /// Extern crate name as written -> package.
+    externs: BTreeMap<String, String>,
+}
+
+impl CrateScopes {
+    /// Builds the scopes from the facts of every file of the crate.
+    pub fn new<'a>(
+        modules: impl IntoIterator<Item = &'a ModuleFacts>,
+        externs: BTreeMap<String, String>,
+    ) -> Self {
+        let mut scopes: HashMap<Vec<String>, ModuleScope> = HashMap::new();
+        for facts in modules {
+            let scope = scopes.entry(facts.path.clone()).or_default();
+            scope.items.extend(facts.items.iter().cloned());
+            scope.children.extend(facts.children.iter().cloned());
+            scope.imports.extend(facts.imports.iter().cloned());
+        }
+        Self {
+            modules: scopes,
+            externs,
+        }
+    }
+
+    /// The paths of every module of the crate.
+    pub fn module_paths(&self) -> impl Iterator<Item = &Vec<String>> {
+        self.modules.keys()
+    }
+
+    /// Resolves `path` written in `module`.
+    pub fn resolve(&self, module: &[String], path: &WrittenPath) -> Option<Resolution> {
+        let (hops, via_import) =
+            self.resolve_segments(module, path.leading_colon, &path.segments, 0)?;
+        Some(Resolution { hops, via_import })
+    }
+
+    fn resolve_segments(
+        &self,
+        module: &[String],
+        leading_colon: bool,
+        segments: &[String],
+        depth: usize,
+    ) -> Option<(Vec<Target>, Option<usize>)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let first = segments.first()?;
+        if leading_colon {
+            let package = self.externs.get(first)?;
+            let start = Target {
+                segments: vec![first.clone()],
+                package: Some(package.clone()),
+            };
+            return Some((self.walk(vec![start], &segments[1..], depth), None));
+        }
+        match first.as_str() {
+            "crate" | "$crate" => {
+                let start = Target::local(vec!["crate".to_string()]);
+                Some((self.walk(vec![start], &segments[1..], depth), None))
+            }
+            "self" => {
+                let start = Target::local(module.to_vec());
+                Some((self.walk(vec![start], &segments[1..], depth), None))
+            }
+            "super" => {
+                let mut current = module.to_vec();
+                let mut consumed = 0;
+                while segments.get(consumed).is_some_and(|segment| segment == "super") {
+                    if current.len() <= 1 {
+                        return None;
+                    }
+                    current.pop();
+                    consumed += 1;
+                }
+                let start = Target::local(current);
+                Some((self.walk(vec![start], &segments[consumed..], depth), None))
+            }
+            "Self" => None,
+            name => self.resolve_first_name(module, name, segments, depth),
+        }
+    }
+
+    fn resolve_first_name(
+        &self,
+        module: &[String],
+        name: &str,
+        segments: &[String],
+        depth: usize,
+    ) -> Option<(Vec<Target>, Option<usize>)> {
+        if let Some(scope) = self.modules.get(module) {
+            if scope.declares(name) {
+                let start = Target::local(module.to_vec());
+                return Some((self.walk(vec![start], segments, depth), None));
+            }
+            if let Some((index, import)) = scope.named_import(name) {
+                let (hops, _) = self.resolve_segments(
+                    module,
+                    import.path.leading_colon,
+                    &import.path.segments,
+                    depth + 1,
+                )?;
+                return Some((self.walk(hops, &segments[1..], depth), Some(index)));
+            }
+            for (index, glob) in scope.globs() {
+                if let Some(source) = self.glob_source(module, glob, depth)
+                    && self.provides(&source, name, depth + 1)
+                {
+                    let start = Target::local(source);
+                    return Some((self.walk(vec![start], segments, depth), Some(index)));
+                }
+            }
+        }
+        let package = self.externs.get(name)?;
+        let start = Target {
+            segments: vec![name.to_string()],
+            package: Some(package.clone()),
+        };
+        Some((self.walk(vec![start], &segments[1..], depth), None))
+    }
+
+    /// The module a glob import reads from, when it is a module of this crate.
+    fn glob_source(&self, module: &[String], glob: &Import, depth: usize) -> Option<Vec<String>> {
+        let (hops, _) = self.resolve_segments(
+            module,
+            glob.path.leading_colon,
+            &glob.path.segments,
+            depth + 1,
+        )?;
+        let last = hops.last()?;
+        (last.package.is_none() && self.modules.contains_key(&last.segments))
+            .then(|| last.segments.clone())
+    }
+
+    /// True when `name` can be named inside `module` (declared, imported or glob-imported).
+    fn provides(&self, module: &[String], name: &str, depth: usize) -> bool {
+        let mut visited = Vec::new();
+        self.provides_unvisited(module, name, depth, &mut visited)
+    }
+
+    fn provides_unvisited(
+        &self,
+        module: &[String],
+        name: &str,
+        depth: usize,
+        visited: &mut Vec<Vec<String>>,
+    ) -> bool {
+        if depth > MAX_DEPTH || visited.iter().any(|seen| seen == module) {
+            return false;
+        }
+        visited.push(module.to_vec());
+        let Some(scope) = self.modules.get(module) else {
+            return false;
+        };
+        if scope.declares(name) || scope.named_import(name).is_some() {
+            return true;
+        }
+        scope.globs().any(|(_, glob)| {
+            self.glob_source(module, glob, depth)
+                .is_some_and(|source| self.provides_unvisited(&source, name, depth + 1, visited))
+        })
+    }
+
+    /// Follows `rest` from the last hop, recording a new hop at each re-export.
+    fn walk(&self, mut hops: Vec<Target>, rest: &[String], depth: usize) -> Vec<Target> {
+        let mut index = 0;
+        while index < rest.len() {
+            let too_long = hops.len() > MAX_DEPTH;
+            let current = hops.last_mut().expect("a walk starts from one hop");
+            if too_long {
+                current.segments.extend(rest[index..].iter().cloned());
+                break;
+            }
+            let scope = if current.package.is_none() {
+                self.modules.get(&current.segments)
+            } else {
+                None
+            };
+            let Some(scope) = scope else {
+                current.segments.extend(rest[index..].iter().cloned());
+                break;
+            };
+            let name = &rest[index];
+            if scope.declares(name) {
+                current.segments.push(name.clone());
+                index += 1;
+                continue;
+            }
+            let module = current.segments.clone();
+            if let Some((_, import)) = scope.named_import(name) {
+                current.segments.push(name.clone());
+                match self.resolve_segments(
+                    &module,
+                    import.path.leading_colon,
+                    &import.path.segments,
+                    depth + 1,
+                ) {
+                    Some((target, _)) => {
+                        hops.extend(target);
+                        index += 1;
+                        continue;
+                    }
+                    None => {
+                        let current = hops.last_mut().expect("a walk starts from one hop");
+                        current.segments.extend(rest[index + 1..].iter().cloned());
+                        break;
+                    }
+                }
+            }
+            let source = scope.globs().find_map(|(_, glob)| {
+                self.glob_source(&module, glob, depth)
+                    .filter(|source| self.provides(source, name, depth + 1))
+            });
+            match source {
+                Some(source) if depth < MAX_DEPTH => {
+                    current.segments.push(name.clone());
+                    hops.push(Target::local(source));
+                }
+                _ => {
+                    current.segments.extend(rest[index..].iter().cloned());
+                    break;
+                }
+            }
+        }
+        hops
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::parse::parse_file;
+
+    fn scopes(files: &[(&str, &str)]) -> CrateScopes {
+        let mut modules = Vec::new();
+        for (module, text) in files {
+            let path: Vec<String> = module.split("::").map(String::from).collect();
+            modules.extend(parse_file(text, &path, false, false).modules);
+        }
+        let externs = [("tokio", "tokio"), ("db", "sqlx"), ("std", "std")]
+            .into_iter()
+            .map(|(name, package)| (name.to_string(), package.to_string()))
+            .collect();
+        CrateScopes::new(&modules, externs)
+    }
+
+    fn resolve(scopes: &CrateScopes, module: &str, path: &str) -> Option<Vec<String>> {
+        let module: Vec<String> = module.split("::").map(String::from).collect();
+        let (leading_colon, text) = match path.strip_prefix("::") {
+            Some(rest) => (true, rest),
+            None => (false, path),
+        };
+        let written = WrittenPath {
+            leading_colon,
+            segments: text.split("::").map(String::from).collect(),
+            location: Default::default(),
+        };
+        scopes.resolve(&module, &written).map(|resolution| {
+            resolution
+                .hops
+                .iter()
+                .map(|hop| match &hop.package {
+                    Some(package) => format!("{hop} [{package}]"),
+                    None => hop.to_string(),
+                })
+                .collect()
+        })
+    }
+
+    #[test]
+    fn keywords_and_relative_paths() {
+        let scopes = scopes(&[
+            ("crate", "mod a; mod b;"),
+            ("crate::a", "mod inner; pub struct X;"),
+            ("crate::a::inner", ""),
+            ("crate::b", "pub fn f() {}"),
+        ]);
+        assert_eq!(resolve(&scopes, "crate::a::inner", "super::super::b::f").unwrap(), ["crate::b::f"]);
+        assert_eq!(resolve(&scopes, "crate::a", "self::X::new").unwrap(), ["crate::a::X::new"]);
+        assert_eq!(resolve(&scopes, "crate::a", "crate::b::f").unwrap(), ["crate::b::f"]);
+        assert!(resolve(&scopes, "crate", "super::x").is_none());
+    }
+
+    #[test]
+    fn local_names_shadow_extern_crates() {
+        let scopes = scopes(&[
+            ("crate", "mod tokio; mod uses; mod renamed;"),
+            ("crate::tokio", "pub fn spawn() {}"),
+            ("crate::uses", ""),
+            ("crate::renamed", "use crate::uses as tokio;"),
+        ]);
+        assert_eq!(resolve(&scopes, "crate", "tokio::spawn").unwrap(), ["crate::tokio::spawn"]);
+        assert_eq!(resolve(&scopes, "crate::uses", "tokio::spawn").unwrap(), ["tokio::spawn [tokio]"]);
+        assert_eq!(resolve(&scopes, "crate::renamed", "tokio::x").unwrap(), ["crate::uses::x"]);
+        assert_eq!(resolve(&scopes, "crate::uses", "::tokio::spawn").unwrap(), ["tokio::spawn [tokio]"]);
+    }
+
+    #[test]
+    fn renamed_packages_resolve_to_their_package() {
+        let scopes = scopes(&[("crate", "")]);
+        assert_eq!(resolve(&scopes, "crate", "db::PgPool").unwrap(), ["db::PgPool [sqlx]"]);
+        assert!(resolve(&scopes, "crate", "T::default").is_none());
+    }
+
+    #[test]
+    fn re_export_chains_are_recorded() {
+        let scopes = scopes(&[
+            ("crate", "pub mod platform; pub mod facade;"),
+            ("crate::platform", "pub use db::PgPool as Pool; mod inner; pub use inner::*;"),
+            ("crate::platform::inner", "pub struct Clock;"),
+            ("crate::facade", "pub use crate::platform::Pool;"),
+        ]);
+        assert_eq!(
+            resolve(&scopes, "crate", "crate::facade::Pool").unwrap(),
+            ["crate::facade::Pool", "crate::platform::Pool", "db::PgPool [sqlx]"]
+        );
+        assert_eq!(
+            resolve(&scopes, "crate", "crate::platform::Clock::now").unwrap(),
+            ["crate::platform::Clock", "crate::platform::inner::Clock::now"]
+        );
+    }
+
+    #[test]
+    fn glob_imports_bring_names_into_scope() {
+        let scopes = scopes(&[
+            ("crate", "mod a; mod b;"),
+            ("crate::a", "pub mod deep; pub struct Y;"),
+            ("crate::a::deep", "pub fn f() {}"),
+            ("crate::b", "use crate::a::*;"),
+        ]);
+        assert_eq!(resolve(&scopes, "crate::b", "deep::f").unwrap(), ["crate::a::deep::f"]);
+        assert_eq!(resolve(&scopes, "crate::b", "Y::new").unwrap(), ["crate::a::Y::new"]);
+    }
+
+    #[test]
+    fn cycles_of_re_exports_end() {
+        let scopes = scopes(&[
+            ("crate", "mod a; mod b;"),
+            ("crate::a", "pub use crate::b::*;"),
+            ("crate::b", "pub use crate::a::*;"),
+        ]);
+        assert_eq!(resolve(&scopes, "crate", "crate::a::Missing").unwrap(), ["crate::a::Missing"]);
+    }
+}
