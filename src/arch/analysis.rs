@@ -14,7 +14,7 @@ use super::discovery::{self, CrateTarget};
 use super::modules::{ModuleFile, child_module_candidates};
 use super::parse::{self, FileFacts, Location, ModuleFacts};
 use super::resolve::CrateScopes;
-use super::rules::{Checker, Finding, Rule, Severity};
+use super::rules::{Checker, DependencyKey, Finding, Rule, Severity};
 
 /// What to analyse.
 #[derive(Debug, Clone)]
@@ -205,8 +205,13 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
     analysis.files_checked = seen_files.len();
     analysis.files = seen_files.into_iter().collect();
     analysis.violations.sort_by(|left, right| {
-        (&left.file, left.line, left.column, left.rule, &left.to)
-            .cmp(&(&right.file, right.line, right.column, right.rule, &right.to))
+        (&left.file, left.line, left.column, left.rule, &left.to).cmp(&(
+            &right.file,
+            right.line,
+            right.column,
+            right.rule,
+            &right.to,
+        ))
     });
     super::baseline::assign_fingerprints(&mut analysis.violations);
     analysis.unresolved.sort_by(|left, right| {
@@ -320,7 +325,11 @@ fn parse_crate(root: &Path, target: CrateTarget, include_tests: bool) -> CrateFi
     }
 }
 
-fn read_and_parse(root: &Path, task: &FileTask, include_tests: bool) -> Result<ParsedFile, FileError> {
+fn read_and_parse(
+    root: &Path,
+    task: &FileTask,
+    include_tests: bool,
+) -> Result<ParsedFile, FileError> {
     let relative = relative_path(root, &task.file.path);
     let text = std::fs::read_to_string(&task.file.path).map_err(|error| FileError {
         file: relative.clone(),
@@ -407,16 +416,22 @@ fn check_module<'a>(
     let module_path = module.path.join("::");
     // What each import of this module already reports, so that code paths going through
     // the import do not report the same dependency again.
-    let mut reported_by_import: HashMap<usize, Vec<(Rule, Option<String>, Option<String>)>> =
-        HashMap::new();
+    let mut reported_by_import: HashMap<usize, Vec<DependencyKey>> = HashMap::new();
     for (index, import) in module.imports.iter().enumerate() {
         let Some(resolution) = scopes.resolve(&module.path, &import.path) else {
             continue;
         };
         let findings = checker.check(&module.path, &resolution);
-        reported_by_import.insert(index, findings.iter().map(Finding::dependency_key).collect());
+        reported_by_import.insert(
+            index,
+            findings.iter().map(Finding::dependency_key).collect(),
+        );
         for finding in findings {
-            violations.push(violation(finding, &module_path, place(&import.path.location)));
+            violations.push(violation(
+                finding,
+                &module_path,
+                place(&import.path.location),
+            ));
         }
     }
     for reference in &module.references {
@@ -430,7 +445,11 @@ fn check_module<'a>(
             if already.is_some_and(|keys| keys.contains(&finding.dependency_key())) {
                 continue;
             }
-            violations.push(violation(finding, &module_path, place(&reference.path.location)));
+            violations.push(violation(
+                finding,
+                &module_path,
+                place(&reference.path.location),
+            ));
         }
     }
 }
@@ -472,9 +491,10 @@ fn list_unresolved(
         let Some(resolution) = scopes.resolve(&module.path, &macro_path.path) else {
             continue;
         };
-        let is_standard = resolution.hops.first().is_some_and(|hop| {
-            matches!(hop.package.as_deref(), Some("std" | "core" | "alloc"))
-        });
+        let is_standard = resolution
+            .hops
+            .first()
+            .is_some_and(|hop| matches!(hop.package.as_deref(), Some("std" | "core" | "alloc")));
         if is_standard {
             continue;
         }

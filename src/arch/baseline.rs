@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::{Deserialize, Serialize};
@@ -81,7 +82,7 @@ pub enum BaselineError {
         path: PathBuf,
         message: String,
         #[source_code]
-        source_code: NamedSource<String>,
+        source_code: Arc<NamedSource<String>>,
         #[label("here")]
         span: SourceSpan,
     },
@@ -107,7 +108,10 @@ fn key(violation: &Violation) -> String {
         hasher.update([0]);
     }
     let digest = hasher.finalize();
-    digest[..12].iter().map(|byte| format!("{byte:02x}")).collect()
+    digest[..12]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// Sets each violation's fingerprint: its key and its occurrence number among violations
@@ -195,7 +199,7 @@ pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
         BaselineError::Invalid {
             path: path.to_path_buf(),
             message: error.to_string(),
-            source_code: NamedSource::new(path.display().to_string(), text.clone()),
+            source_code: Arc::new(NamedSource::new(path.display().to_string(), text.clone())),
             span: (offset, 0).into(),
         }
     })?;
@@ -207,7 +211,7 @@ pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
                 "version {} is not supported (expected {BASELINE_VERSION})",
                 baseline.version
             ),
-            source_code: NamedSource::new(path.display().to_string(), text.clone()),
+            source_code: Arc::new(NamedSource::new(path.display().to_string(), text.clone())),
             span: (offset, "\"version\"".len()).into(),
         });
     }

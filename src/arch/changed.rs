@@ -54,7 +54,13 @@ pub fn changed_files(root: &Path, reference: &str) -> Result<HashSet<PathBuf>, C
     let changed = git(root, &["diff", "--name-only", "-z", reference, "--"])?;
     let untracked = git(
         root,
-        &["ls-files", "--others", "--exclude-standard", "--full-name", "-z"],
+        &[
+            "ls-files",
+            "--others",
+            "--exclude-standard",
+            "--full-name",
+            "-z",
+        ],
     )?;
     Ok(changed
         .split('\0')

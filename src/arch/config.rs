@@ -159,7 +159,7 @@ pub enum ConfigError {
     Invalid {
         message: String,
         #[source_code]
-        source_code: NamedSource<String>,
+        source_code: Arc<NamedSource<String>>,
         #[label("{label}")]
         span: SourceSpan,
         label: String,
@@ -177,7 +177,10 @@ fn invalid(
 ) -> ConfigError {
     ConfigError::Invalid {
         message: format!("{}: {}", source.name, message.into()),
-        source_code: NamedSource::new(source.name.clone(), source.text.as_str().to_owned()),
+        source_code: Arc::new(NamedSource::new(
+            source.name.clone(),
+            source.text.as_str().to_owned(),
+        )),
         span: span.into(),
         label: label.into(),
         help: help.into(),
@@ -309,7 +312,10 @@ fn load_preset(
             written_by_user: false,
         });
     }
-    let names: Vec<&str> = PRESETS.iter().map(|(preset_name, _)| *preset_name).collect();
+    let names: Vec<&str> = PRESETS
+        .iter()
+        .map(|(preset_name, _)| *preset_name)
+        .collect();
     let looks_like_path = name.ends_with(".toml") || name.contains('/') || name.contains('\\');
     if !looks_like_path {
         return Err(invalid(
@@ -448,7 +454,11 @@ impl Builder {
     }
 
     fn finish(self) -> Result<Config, ConfigError> {
-        let known: Vec<&str> = self.layers.iter().map(|layer| layer.name.as_str()).collect();
+        let known: Vec<&str> = self
+            .layers
+            .iter()
+            .map(|layer| layer.name.as_str())
+            .collect();
         for (layer, name) in self.layers.iter().zip(&self.layer_names) {
             if layer.paths.is_empty() {
                 return Err(name.error(
@@ -493,7 +503,10 @@ fn parse_pattern(
     }
 }
 
-fn parse_ignore(entry: &Spanned<RawIgnore>, source: &ConfigSource) -> Result<IgnoreRule, ConfigError> {
+fn parse_ignore(
+    entry: &Spanned<RawIgnore>,
+    source: &ConfigSource,
+) -> Result<IgnoreRule, ConfigError> {
     let raw = entry.get_ref();
     if raw.reason.get_ref().trim().is_empty() {
         return Err(invalid(
@@ -579,7 +592,11 @@ mod tests {
     #[test]
     fn clean_preset_has_the_five_layers() {
         let config = parse_text("[architecture]\npreset = \"clean\"\n").unwrap();
-        let names: Vec<&str> = config.layers.iter().map(|layer| layer.name.as_str()).collect();
+        let names: Vec<&str> = config
+            .layers
+            .iter()
+            .map(|layer| layer.name.as_str())
+            .collect();
         assert_eq!(
             names,
             ["api", "application", "domain", "infrastructure", "platform"]
@@ -596,9 +613,16 @@ mod tests {
             "[architecture]\npreset = \"clean\"\n[architecture.layers.application]\nmay_use = [\"domain\", \"platform\"]\n",
         )
         .unwrap();
-        let application = config.layers.iter().find(|l| l.name == "application").unwrap();
+        let application = config
+            .layers
+            .iter()
+            .find(|l| l.name == "application")
+            .unwrap();
         assert!(application.may_use("platform"));
-        assert_eq!(application.paths[0].value.as_str(), "crate::modules::*::application");
+        assert_eq!(
+            application.paths[0].value.as_str(),
+            "crate::modules::*::application"
+        );
     }
 
     #[test]

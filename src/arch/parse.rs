@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use proc_macro2::{Delimiter, Span, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Item, Meta, Token, UseTree};
@@ -106,6 +106,8 @@ pub struct ModuleFacts {
     pub imports: Vec<Import>,
     pub references: Vec<Reference>,
     pub macro_paths: Vec<MacroPath>,
+    /// `#[macro_export] macro_rules!` names defined here: rustc places them at the crate root.
+    pub exported_macros: Vec<String>,
 }
 
 /// A `mod name;` whose body lives in another file.
@@ -191,12 +193,18 @@ struct Collector {
 
 impl Collector {
     fn current(&mut self) -> &mut ModuleFacts {
-        let index = *self.stack.last().expect("the file module is always on the stack");
+        let index = *self
+            .stack
+            .last()
+            .expect("the file module is always on the stack");
         &mut self.modules[index]
     }
 
     fn current_path(&self) -> Vec<String> {
-        let index = *self.stack.last().expect("the file module is always on the stack");
+        let index = *self
+            .stack
+            .last()
+            .expect("the file module is always on the stack");
         self.modules[index].path.clone()
     }
 
@@ -356,6 +364,15 @@ impl<'ast> Visit<'ast> for Collector {
             self.visit_attribute(attribute);
         }
         if item.mac.path.is_ident("macro_rules") {
+            let exported = item
+                .attrs
+                .iter()
+                .any(|attribute| attribute.path().is_ident("macro_export"));
+            if let (true, Some(ident), 0) = (exported, &item.ident, self.block_depth) {
+                let name = ident.to_string();
+                self.current().items.insert(name.clone());
+                self.current().exported_macros.push(name);
+            }
             // A macro definition: its body is token patterns, not code of this module.
             let name = item
                 .ident
@@ -602,7 +619,12 @@ fn flatten_use(
         }
         UseTree::Glob(glob) => {
             let span = glob.star_token.spans[0];
-            leaves.push((ImportName::Glob, prefix.clone(), start.unwrap_or(span), span));
+            leaves.push((
+                ImportName::Glob,
+                prefix.clone(),
+                start.unwrap_or(span),
+                span,
+            ));
         }
         UseTree::Group(group) => {
             for item in &group.items {
@@ -738,11 +760,21 @@ mod tests {
         assert_eq!(
             described,
             [
-                ("crate::a::b::C".into(), ImportName::Named("C".into()), 1, 16),
+                (
+                    "crate::a::b::C".into(),
+                    ImportName::Named("C".into()),
+                    1,
+                    16
+                ),
                 ("crate::a::d".into(), ImportName::Named("e".into()), 1, 22),
                 ("crate::a".into(), ImportName::Named("a".into()), 1, 30),
                 ("crate::a::f".into(), ImportName::Glob, 1, 36),
-                ("::tokio::spawn".into(), ImportName::Named("spawn".into()), 2, 9),
+                (
+                    "::tokio::spawn".into(),
+                    ImportName::Named("spawn".into()),
+                    2,
+                    9
+                ),
             ]
         );
         assert!(imports[4].is_public);

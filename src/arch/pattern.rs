@@ -85,7 +85,10 @@ impl ModulePattern {
         };
         match segment {
             PatternSegment::Literal(name) => {
-                if path.get(path_index).is_some_and(|part| part.as_ref() == name) {
+                if path
+                    .get(path_index)
+                    .is_some_and(|part| part.as_ref() == name)
+                {
                     self.match_from(pattern_index + 1, path, path_index + 1, best);
                 }
             }

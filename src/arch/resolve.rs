@@ -95,11 +95,34 @@ impl CrateScopes {
         externs: BTreeMap<String, String>,
     ) -> Self {
         let mut scopes: HashMap<Vec<String>, ModuleScope> = HashMap::new();
+        let mut exported_macros = Vec::new();
         for facts in modules {
+            for name in &facts.exported_macros {
+                let mut segments = facts.path.clone();
+                segments.push(name.clone());
+                exported_macros.push(Import {
+                    name: ImportName::Named(name.clone()),
+                    path: WrittenPath {
+                        leading_colon: false,
+                        segments,
+                        location: Default::default(),
+                    },
+                    is_public: true,
+                    is_test: facts.is_test,
+                });
+            }
             let scope = scopes.entry(facts.path.clone()).or_default();
             scope.items.extend(facts.items.iter().cloned());
             scope.children.extend(facts.children.iter().cloned());
             scope.imports.extend(facts.imports.iter().cloned());
+        }
+        // A `#[macro_export]` macro is named `crate::name`: an implicit re-export.
+        let root = scopes.entry(vec!["crate".to_string()]).or_default();
+        for import in exported_macros {
+            let defined_at_root = import.path.segments.len() == 2;
+            if !defined_at_root {
+                root.imports.push(import);
+            }
         }
         Self {
             modules: scopes,
@@ -143,14 +166,14 @@ impl CrateScopes {
                 let start = Target::local(vec!["crate".to_string()]);
                 Some((self.walk(vec![start], &segments[1..], depth), None))
             }
-            "self" => {
-                let start = Target::local(module.to_vec());
-                Some((self.walk(vec![start], &segments[1..], depth), None))
-            }
-            "super" => {
+            "self" | "super" => {
+                // `self::super::x` and `super::super::x` climb one module per `super`.
                 let mut current = module.to_vec();
-                let mut consumed = 0;
-                while segments.get(consumed).is_some_and(|segment| segment == "super") {
+                let mut consumed = usize::from(first == "self");
+                while segments
+                    .get(consumed)
+                    .is_some_and(|segment| segment == "super")
+                {
                     if current.len() <= 1 {
                         return None;
                     }
@@ -359,10 +382,23 @@ mod tests {
             ("crate::a::inner", ""),
             ("crate::b", "pub fn f() {}"),
         ]);
-        assert_eq!(resolve(&scopes, "crate::a::inner", "super::super::b::f").unwrap(), ["crate::b::f"]);
-        assert_eq!(resolve(&scopes, "crate::a", "self::X::new").unwrap(), ["crate::a::X::new"]);
-        assert_eq!(resolve(&scopes, "crate::a", "crate::b::f").unwrap(), ["crate::b::f"]);
+        assert_eq!(
+            resolve(&scopes, "crate::a::inner", "super::super::b::f").unwrap(),
+            ["crate::b::f"]
+        );
+        assert_eq!(
+            resolve(&scopes, "crate::a", "self::X::new").unwrap(),
+            ["crate::a::X::new"]
+        );
+        assert_eq!(
+            resolve(&scopes, "crate::a", "crate::b::f").unwrap(),
+            ["crate::b::f"]
+        );
         assert!(resolve(&scopes, "crate", "super::x").is_none());
+        assert_eq!(
+            resolve(&scopes, "crate::a::inner", "self::super::X").unwrap(),
+            ["crate::a::X"]
+        );
     }
 
     #[test]
@@ -373,16 +409,31 @@ mod tests {
             ("crate::uses", ""),
             ("crate::renamed", "use crate::uses as tokio;"),
         ]);
-        assert_eq!(resolve(&scopes, "crate", "tokio::spawn").unwrap(), ["crate::tokio::spawn"]);
-        assert_eq!(resolve(&scopes, "crate::uses", "tokio::spawn").unwrap(), ["tokio::spawn [tokio]"]);
-        assert_eq!(resolve(&scopes, "crate::renamed", "tokio::x").unwrap(), ["crate::uses::x"]);
-        assert_eq!(resolve(&scopes, "crate::uses", "::tokio::spawn").unwrap(), ["tokio::spawn [tokio]"]);
+        assert_eq!(
+            resolve(&scopes, "crate", "tokio::spawn").unwrap(),
+            ["crate::tokio::spawn"]
+        );
+        assert_eq!(
+            resolve(&scopes, "crate::uses", "tokio::spawn").unwrap(),
+            ["tokio::spawn [tokio]"]
+        );
+        assert_eq!(
+            resolve(&scopes, "crate::renamed", "tokio::x").unwrap(),
+            ["crate::uses::x"]
+        );
+        assert_eq!(
+            resolve(&scopes, "crate::uses", "::tokio::spawn").unwrap(),
+            ["tokio::spawn [tokio]"]
+        );
     }
 
     #[test]
     fn renamed_packages_resolve_to_their_package() {
         let scopes = scopes(&[("crate", "")]);
-        assert_eq!(resolve(&scopes, "crate", "db::PgPool").unwrap(), ["db::PgPool [sqlx]"]);
+        assert_eq!(
+            resolve(&scopes, "crate", "db::PgPool").unwrap(),
+            ["db::PgPool [sqlx]"]
+        );
         assert!(resolve(&scopes, "crate", "T::default").is_none());
     }
 
@@ -390,17 +441,27 @@ mod tests {
     fn re_export_chains_are_recorded() {
         let scopes = scopes(&[
             ("crate", "pub mod platform; pub mod facade;"),
-            ("crate::platform", "pub use db::PgPool as Pool; mod inner; pub use inner::*;"),
+            (
+                "crate::platform",
+                "pub use db::PgPool as Pool; mod inner; pub use inner::*;",
+            ),
             ("crate::platform::inner", "pub struct Clock;"),
             ("crate::facade", "pub use crate::platform::Pool;"),
         ]);
         assert_eq!(
             resolve(&scopes, "crate", "crate::facade::Pool").unwrap(),
-            ["crate::facade::Pool", "crate::platform::Pool", "db::PgPool [sqlx]"]
+            [
+                "crate::facade::Pool",
+                "crate::platform::Pool",
+                "db::PgPool [sqlx]"
+            ]
         );
         assert_eq!(
             resolve(&scopes, "crate", "crate::platform::Clock::now").unwrap(),
-            ["crate::platform::Clock", "crate::platform::inner::Clock::now"]
+            [
+                "crate::platform::Clock",
+                "crate::platform::inner::Clock::now"
+            ]
         );
     }
 
@@ -412,8 +473,14 @@ mod tests {
             ("crate::a::deep", "pub fn f() {}"),
             ("crate::b", "use crate::a::*;"),
         ]);
-        assert_eq!(resolve(&scopes, "crate::b", "deep::f").unwrap(), ["crate::a::deep::f"]);
-        assert_eq!(resolve(&scopes, "crate::b", "Y::new").unwrap(), ["crate::a::Y::new"]);
+        assert_eq!(
+            resolve(&scopes, "crate::b", "deep::f").unwrap(),
+            ["crate::a::deep::f"]
+        );
+        assert_eq!(
+            resolve(&scopes, "crate::b", "Y::new").unwrap(),
+            ["crate::a::Y::new"]
+        );
     }
 
     #[test]
@@ -423,6 +490,9 @@ mod tests {
             ("crate::a", "pub use crate::b::*;"),
             ("crate::b", "pub use crate::a::*;"),
         ]);
-        assert_eq!(resolve(&scopes, "crate", "crate::a::Missing").unwrap(), ["crate::a::Missing"]);
+        assert_eq!(
+            resolve(&scopes, "crate", "crate::a::Missing").unwrap(),
+            ["crate::a::Missing"]
+        );
     }
 }

@@ -84,13 +84,16 @@ pub struct Finding {
 impl Finding {
     /// What makes two findings the same dependency (for de-duplicating a use statement and
     /// the code paths that go through it).
-    pub fn dependency_key(&self) -> (Rule, Option<String>, Option<String>) {
+    pub fn dependency_key(&self) -> DependencyKey {
         match self.rule {
             Rule::Crate => (self.rule, None, self.to_crate.clone()),
             _ => (self.rule, self.to_layer.clone(), None),
         }
     }
 }
+
+/// Rule, target layer and target crate: what makes two findings the same dependency.
+pub type DependencyKey = (Rule, Option<String>, Option<String>);
 
 /// Checks the edges of one module against the configuration.
 pub struct Checker<'a> {
@@ -125,7 +128,12 @@ impl<'a> Checker<'a> {
         findings
     }
 
-    fn check_layer(&self, layer: &Layer, resolution: &Resolution, chain: &[String]) -> Option<Finding> {
+    fn check_layer(
+        &self,
+        layer: &Layer,
+        resolution: &Resolution,
+        chain: &[String],
+    ) -> Option<Finding> {
         let (hop, target) = resolution.hops.iter().find_map(|hop| {
             if hop.package.is_some() {
                 return Some(None);
@@ -137,7 +145,11 @@ impl<'a> Checker<'a> {
         if layer.may_use(&target.name) {
             return None;
         }
-        let allowed: Vec<&str> = layer.may_use.iter().map(|name| name.value.as_str()).collect();
+        let allowed: Vec<&str> = layer
+            .may_use
+            .iter()
+            .map(|name| name.value.as_str())
+            .collect();
         let allowed = if allowed.is_empty() {
             "no other layer".to_string()
         } else {
@@ -158,7 +170,12 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn check_crate(&self, layer: &Layer, resolution: &Resolution, chain: &[String]) -> Option<Finding> {
+    fn check_crate(
+        &self,
+        layer: &Layer,
+        resolution: &Resolution,
+        chain: &[String],
+    ) -> Option<Finding> {
         let hop = resolution.hops.iter().find(|hop| {
             hop.package
                 .as_deref()
@@ -233,7 +250,10 @@ impl<'a> Checker<'a> {
                 ),
                 from_layer: from_layer.map(|layer| layer.name.clone()),
                 to_path: hop.to_string(),
-                to_layer: self.config.layer_of(&hop.segments).map(|layer| layer.name.clone()),
+                to_layer: self
+                    .config
+                    .layer_of(&hop.segments)
+                    .map(|layer| layer.name.clone()),
                 to_crate: None,
                 chain: chain.to_vec(),
             });
@@ -261,7 +281,12 @@ mod tests {
     }
 
     fn clean() -> Config {
-        parse("axiomod.toml", "[architecture]\npreset = \"clean\"\n", Path::new(".")).unwrap()
+        parse(
+            "axiomod.toml",
+            "[architecture]\npreset = \"clean\"\n",
+            Path::new("."),
+        )
+        .unwrap()
     }
 
     fn rules(findings: &[Finding]) -> Vec<Rule> {

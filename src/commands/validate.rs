@@ -42,9 +42,9 @@ pub struct ValidateArgs {
 
 pub fn exec(args: ValidateArgs) -> miette::Result<Outcome> {
     let only_files = match &args.changed_since {
-        Some(reference) => Some(
-            changed::changed_files(&args.path, reference).map_err(arch::ArchError::from)?,
-        ),
+        Some(reference) => {
+            Some(changed::changed_files(&args.path, reference).map_err(arch::ArchError::from)?)
+        }
         None => None,
     };
     let analysis = arch::analyze(&arch::Options {

@@ -129,7 +129,10 @@ fn summary(report: &Report) -> String {
         extras.push(plural(warnings, "warning"));
     }
     if !report.unresolved.is_empty() {
-        extras.push(format!("{} unresolved macro paths", report.unresolved.len()));
+        extras.push(format!(
+            "{} unresolved macro paths",
+            report.unresolved.len()
+        ));
     }
     if !report.stale_baseline.is_empty() {
         extras.push(plural(report.stale_baseline.len(), "stale baseline entry"));

@@ -26,7 +26,10 @@ pub fn render(report: &Report) -> String {
         errors_by_file
             .entry(error.file.as_str())
             .or_default()
-            .push(format!("{}:{}: {}", error.line, error.column, error.message));
+            .push(format!(
+                "{}:{}: {}",
+                error.line, error.column, error.message
+            ));
     }
     let failures: usize = by_file.values().map(Vec::len).sum();
     let errors: usize = errors_by_file.values().map(Vec::len).sum();

@@ -68,7 +68,10 @@ fn result(violation: &Violation, baselined: bool) -> Value {
         .unwrap_or_default();
     let mut text = violation.message.clone();
     if let Some(to) = &violation.to {
-        text.push_str(&format!(" (`{}` uses `{}`)", violation.from.module, to.path));
+        text.push_str(&format!(
+            " (`{}` uses `{}`)",
+            violation.from.module, to.path
+        ));
     }
     if !violation.chain.is_empty() {
         text.push_str(&format!(" via {}", violation.chain.join(" -> ")));
