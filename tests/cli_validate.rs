@@ -9,7 +9,14 @@ use predicates::prelude::*;
 use tempfile::TempDir;
 
 fn axiomod() -> Command {
-    Command::cargo_bin("axiomod").expect("the axiomod binary is built for tests")
+    let mut command = Command::cargo_bin("axiomod").expect("the axiomod binary is built for tests");
+    // Keep the parse cache out of the home directory; tests that edit files and run again
+    // exercise its invalidation.
+    command.env(
+        "AXIOMOD_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("axiomod-cache"),
+    );
+    command
 }
 
 fn fixture(name: &str) -> PathBuf {

@@ -13,12 +13,22 @@ fn fixtures_directory() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/validate")
 }
 
+/// Runs the fixture twice with an empty cache: the second run reuses the parse results of
+/// the first, and both must print the expected report.
 fn check_fixture(name: &str) {
+    let cache = tempfile::tempdir().unwrap();
+    let first = run_fixture(name, cache.path());
+    let second = run_fixture(name, cache.path());
+    assert_eq!(first, second, "{name}: the cached run differs");
+}
+
+fn run_fixture(name: &str, cache: &Path) -> String {
     let directory = fixtures_directory().join(name);
     let output = Command::cargo_bin("axiomod")
         .expect("the axiomod binary is built for tests")
         .args(["validate", "--format", "json"])
         .arg(&directory)
+        .env("AXIOMOD_CACHE_DIR", cache)
         .output()
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
@@ -49,6 +59,7 @@ fn check_fixture(name: &str) {
         Some(i32::from(fails)),
         "{name}: exit code"
     );
+    stdout
 }
 
 macro_rules! fixtures {

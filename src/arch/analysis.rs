@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::ArchError;
+use super::cache::{self, ParseCache};
 use super::config::{self, Config, TestCode, UnmappedPolicy};
 use super::discovery::{self, CrateTarget};
 use super::modules::{ModuleFile, child_module_candidates};
@@ -23,6 +24,8 @@ pub struct Options {
     pub root: PathBuf,
     /// Only report problems in these files (absolute paths); all files are still read.
     pub only_files: Option<HashSet<PathBuf>>,
+    /// Reuse the parse results of the previous run for unchanged files.
+    pub use_cache: bool,
 }
 
 /// The module a violation starts from.
@@ -110,7 +113,8 @@ struct ParsedFile {
     path: PathBuf,
     relative: String,
     text: Arc<str>,
-    facts: FileFacts,
+    facts: Arc<FileFacts>,
+    cache_key: String,
 }
 
 struct CrateFiles {
@@ -131,10 +135,21 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
     let config = config::load(&root)?;
     let include_tests = config.test_code == TestCode::Check;
     let crates = discovery::discover(&root, include_tests)?;
+    let cache = if options.use_cache {
+        ParseCache::load(&root)
+    } else {
+        ParseCache::disabled()
+    };
     let parsed: Vec<CrateFiles> = crates
         .into_iter()
-        .map(|target| parse_crate(&root, target, include_tests))
+        .map(|target| parse_crate(&root, target, include_tests, &cache))
         .collect();
+    cache.store(parsed.iter().flat_map(|crate_files| {
+        crate_files
+            .files
+            .iter()
+            .map(|file| (file.cache_key.as_str(), file.facts.as_ref()))
+    }));
 
     let scopes: Vec<CrateScopes> = parsed
         .iter()
@@ -243,7 +258,12 @@ struct FileTask {
 
 /// Reads the files of one crate, wave after wave: the files of a wave are parsed in
 /// parallel, and their `mod` declarations make the next wave.
-fn parse_crate(root: &Path, target: CrateTarget, include_tests: bool) -> CrateFiles {
+fn parse_crate(
+    root: &Path,
+    target: CrateTarget,
+    include_tests: bool,
+    cache: &ParseCache,
+) -> CrateFiles {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut visited: HashSet<PathBuf> = HashSet::new();
@@ -260,7 +280,7 @@ fn parse_crate(root: &Path, target: CrateTarget, include_tests: bool) -> CrateFi
         let results: Vec<(FileTask, Result<ParsedFile, FileError>)> = wave
             .into_par_iter()
             .map(|task| {
-                let result = read_and_parse(root, &task, include_tests);
+                let result = read_and_parse(root, &task, include_tests, cache);
                 (task, result)
             })
             .collect();
@@ -329,6 +349,7 @@ fn read_and_parse(
     root: &Path,
     task: &FileTask,
     include_tests: bool,
+    cache: &ParseCache,
 ) -> Result<ParsedFile, FileError> {
     let relative = relative_path(root, &task.file.path);
     let text = std::fs::read_to_string(&task.file.path).map_err(|error| FileError {
@@ -337,12 +358,21 @@ fn read_and_parse(
         column: 1,
         message: format!("cannot read the file: {error}"),
     })?;
-    let facts = parse::parse_file(&text, &task.module, task.is_test, include_tests);
+    let cache_key = cache::key(&text, &task.module, task.is_test, include_tests);
+    let facts = cache.get(&cache_key).unwrap_or_else(|| {
+        Arc::new(parse::parse_file(
+            &text,
+            &task.module,
+            task.is_test,
+            include_tests,
+        ))
+    });
     Ok(ParsedFile {
         path: task.file.path.clone(),
         relative,
         text: Arc::from(text),
         facts,
+        cache_key,
     })
 }
 

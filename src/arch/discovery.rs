@@ -65,7 +65,23 @@ pub fn discover(directory: &Path, include_tests: bool) -> Result<Vec<CrateTarget
             source,
         })?;
     let mut crates = Vec::new();
-    for package in metadata.workspace_packages() {
+    // Run in a member of a larger workspace, only the packages under that directory count.
+    let directory = directory
+        .canonicalize()
+        .unwrap_or_else(|_| directory.to_path_buf());
+    let under_directory = |manifest: &Path| {
+        let manifest = manifest
+            .canonicalize()
+            .unwrap_or_else(|_| manifest.to_path_buf());
+        manifest
+            .parent()
+            .is_some_and(|parent| parent.starts_with(&directory))
+    };
+    for package in metadata
+        .workspace_packages()
+        .into_iter()
+        .filter(|package| under_directory(package.manifest_path.as_std_path()))
+    {
         let library = package.targets.iter().find(|target| {
             target.is_lib() || target.is_rlib() || target.is_proc_macro() || target.is_cdylib()
         });

@@ -6,10 +6,11 @@
 //! targets through `cargo metadata --no-deps`) → [`parse`] (syn, in parallel) with
 //! [`modules`] (which file holds which module) → [`resolve`] (paths to absolute module
 //! paths, re-export chains) → [`rules`] (layer, crate, isolation, unmapped) → [`analysis`]
-//! (the run and its results) → [`baseline`] (accepted violations) → [`report`] (printers).
+//! (the run and its results, with [`cache`] skipping unchanged files) → [`baseline`] (accepted violations) → [`report`] (printers).
 
 pub mod analysis;
 pub mod baseline;
+pub mod cache;
 pub mod changed;
 pub mod config;
 pub mod discovery;

@@ -9,13 +9,17 @@
 
 use std::collections::BTreeSet;
 
+use serde::{Deserialize, Serialize};
+
 use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Item, Meta, Token, UseTree};
 
 /// A span in a source file: 1-based lines, 1-based character columns; the end is exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Location {
     pub line: usize,
     pub column: usize,
@@ -37,7 +41,7 @@ impl Location {
 }
 
 /// A path as written: `::a::b`, `crate::x`, `super::super::y`, `Foo::new`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WrittenPath {
     pub leading_colon: bool,
     pub segments: Vec<String>,
@@ -57,7 +61,7 @@ impl WrittenPath {
 }
 
 /// What a `use` leaf brings into scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ImportName {
     /// `use a::b;` or `use a::b as c;`: the name in scope.
     Named(String),
@@ -68,7 +72,7 @@ pub enum ImportName {
 }
 
 /// One leaf of a `use` tree (or an `extern crate`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Import {
     pub name: ImportName,
     pub path: WrittenPath,
@@ -77,14 +81,14 @@ pub struct Import {
 }
 
 /// A path written in code outside `use`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reference {
     pub path: WrittenPath,
     pub is_test: bool,
 }
 
 /// A path inside macro input that is not Rust syntax (or inside a `macro_rules!` body).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MacroPath {
     pub path: WrittenPath,
     pub macro_name: String,
@@ -94,7 +98,7 @@ pub struct MacroPath {
 }
 
 /// What one module (a file module or an inline one) declares and refers to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ModuleFacts {
     /// `["crate", "modules", "sales"]`.
     pub path: Vec<String>,
@@ -111,7 +115,7 @@ pub struct ModuleFacts {
 }
 
 /// A `mod name;` whose body lives in another file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChildDeclaration {
     /// Module path of the child.
     pub module: Vec<String>,
@@ -124,7 +128,7 @@ pub struct ChildDeclaration {
 }
 
 /// Everything read from one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FileFacts {
     /// The file's own module first, then its inline modules.
     pub modules: Vec<ModuleFacts>,

@@ -38,6 +38,9 @@ pub struct ValidateArgs {
     /// Report only files changed since this git ref (the whole crate is still resolved).
     #[arg(long, value_name = "GIT_REF")]
     pub changed_since: Option<String>,
+    /// Parse every file again instead of reusing the results cached for unchanged files.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn exec(args: ValidateArgs) -> miette::Result<Outcome> {
@@ -50,6 +53,7 @@ pub fn exec(args: ValidateArgs) -> miette::Result<Outcome> {
     let analysis = arch::analyze(&arch::Options {
         root: args.path.clone(),
         only_files,
+        use_cache: !args.no_cache,
     })?;
     let partial = args.changed_since.is_some();
     if let (Some(path), true) = (&args.baseline, args.update_baseline) {
