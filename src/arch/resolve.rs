@@ -11,8 +11,10 @@
 //! Generic parameters, locals, `Self` and prelude names resolve to nothing: they never name
 //! another module.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::sync::Mutex;
 
 use super::parse::{Import, ImportName, ModuleFacts, WrittenPath};
 
@@ -53,11 +55,28 @@ pub struct Resolution {
 }
 
 /// The names one module declares, merged from every place that declares them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct ModuleScope {
     pub items: BTreeSet<String>,
     pub children: BTreeSet<String>,
     pub imports: Vec<Import>,
+    /// Where each import leads, once computed (same index as `imports`).
+    import_targets: Mutex<Vec<Option<Option<Vec<Target>>>>>,
+}
+
+thread_local! {
+    /// Set when a resolution on this thread stopped at `MAX_DEPTH`; such results (only
+    /// produced by cyclic re-exports) are not memoized, so output never depends on the
+    /// order in which threads resolved things.
+    static DEPTH_LIMIT_HIT: Cell<bool> = const { Cell::new(false) };
+}
+
+fn depth_exceeded(depth: usize) -> bool {
+    let exceeded = depth > MAX_DEPTH;
+    if exceeded {
+        DEPTH_LIMIT_HIT.with(|hit| hit.set(true));
+    }
+    exceeded
 }
 
 impl ModuleScope {
@@ -81,7 +100,7 @@ impl ModuleScope {
 }
 
 /// Every module of one crate, for resolution.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct CrateScopes {
     modules: HashMap<Vec<String>, ModuleScope>,
     /// Extern crate name as written -> package.
@@ -124,6 +143,9 @@ impl CrateScopes {
                 root.imports.push(import);
             }
         }
+        for scope in scopes.values_mut() {
+            scope.import_targets = Mutex::new(vec![None; scope.imports.len()]);
+        }
         Self {
             modules: scopes,
             externs,
@@ -149,7 +171,7 @@ impl CrateScopes {
         segments: &[String],
         depth: usize,
     ) -> Option<(Vec<Target>, Option<usize>)> {
-        if depth > MAX_DEPTH {
+        if depth_exceeded(depth) {
             return None;
         }
         let first = segments.first()?;
@@ -200,17 +222,12 @@ impl CrateScopes {
                 let start = Target::local(module.to_vec());
                 return Some((self.walk(vec![start], segments, depth), None));
             }
-            if let Some((index, import)) = scope.named_import(name) {
-                let (hops, _) = self.resolve_segments(
-                    module,
-                    import.path.leading_colon,
-                    &import.path.segments,
-                    depth + 1,
-                )?;
+            if let Some((index, _)) = scope.named_import(name) {
+                let hops = self.import_target(module, scope, index, depth)?;
                 return Some((self.walk(hops, &segments[1..], depth), Some(index)));
             }
-            for (index, glob) in scope.globs() {
-                if let Some(source) = self.glob_source(module, glob, depth)
+            for (index, _) in scope.globs() {
+                if let Some(source) = self.glob_source(module, scope, index, depth)
                     && self.provides(&source, name, depth + 1)
                 {
                     let start = Target::local(source);
@@ -226,14 +243,51 @@ impl CrateScopes {
         Some((self.walk(vec![start], &segments[1..], depth), None))
     }
 
+    /// Where import `index` of `module` leads (memoized).
+    fn import_target(
+        &self,
+        module: &[String],
+        scope: &ModuleScope,
+        index: usize,
+        depth: usize,
+    ) -> Option<Vec<Target>> {
+        let memoized = scope
+            .import_targets
+            .lock()
+            .ok()
+            .and_then(|targets| targets.get(index).cloned().flatten());
+        if let Some(target) = memoized {
+            return target;
+        }
+        let import = scope.imports.get(index)?;
+        let outer_hit = DEPTH_LIMIT_HIT.with(|hit| hit.replace(false));
+        let target = self
+            .resolve_segments(
+                module,
+                import.path.leading_colon,
+                &import.path.segments,
+                depth + 1,
+            )
+            .map(|(hops, _)| hops);
+        let hit = DEPTH_LIMIT_HIT.with(|hit| hit.replace(outer_hit || hit.get()));
+        if !hit
+            && let Ok(mut targets) = scope.import_targets.lock()
+            && let Some(slot) = targets.get_mut(index)
+        {
+            *slot = Some(target.clone());
+        }
+        target
+    }
+
     /// The module a glob import reads from, when it is a module of this crate.
-    fn glob_source(&self, module: &[String], glob: &Import, depth: usize) -> Option<Vec<String>> {
-        let (hops, _) = self.resolve_segments(
-            module,
-            glob.path.leading_colon,
-            &glob.path.segments,
-            depth + 1,
-        )?;
+    fn glob_source(
+        &self,
+        module: &[String],
+        scope: &ModuleScope,
+        index: usize,
+        depth: usize,
+    ) -> Option<Vec<String>> {
+        let hops = self.import_target(module, scope, index, depth)?;
         let last = hops.last()?;
         (last.package.is_none() && self.modules.contains_key(&last.segments))
             .then(|| last.segments.clone())
@@ -252,7 +306,7 @@ impl CrateScopes {
         depth: usize,
         visited: &mut Vec<Vec<String>>,
     ) -> bool {
-        if depth > MAX_DEPTH || visited.iter().any(|seen| seen == module) {
+        if depth_exceeded(depth) || visited.iter().any(|seen| seen == module) {
             return false;
         }
         visited.push(module.to_vec());
@@ -262,8 +316,8 @@ impl CrateScopes {
         if scope.declares(name) || scope.named_import(name).is_some() {
             return true;
         }
-        scope.globs().any(|(_, glob)| {
-            self.glob_source(module, glob, depth)
+        scope.globs().any(|(index, _)| {
+            self.glob_source(module, scope, index, depth)
                 .is_some_and(|source| self.provides_unvisited(&source, name, depth + 1, visited))
         })
     }
@@ -272,7 +326,7 @@ impl CrateScopes {
     fn walk(&self, mut hops: Vec<Target>, rest: &[String], depth: usize) -> Vec<Target> {
         let mut index = 0;
         while index < rest.len() {
-            let too_long = hops.len() > MAX_DEPTH;
+            let too_long = depth_exceeded(hops.len());
             let current = hops.last_mut().expect("a walk starts from one hop");
             if too_long {
                 current.segments.extend(rest[index..].iter().cloned());
@@ -294,15 +348,10 @@ impl CrateScopes {
                 continue;
             }
             let module = current.segments.clone();
-            if let Some((_, import)) = scope.named_import(name) {
+            if let Some((import_index, _)) = scope.named_import(name) {
                 current.segments.push(name.clone());
-                match self.resolve_segments(
-                    &module,
-                    import.path.leading_colon,
-                    &import.path.segments,
-                    depth + 1,
-                ) {
-                    Some((target, _)) => {
+                match self.import_target(&module, scope, import_index, depth) {
+                    Some(target) => {
                         hops.extend(target);
                         index += 1;
                         continue;
@@ -314,12 +363,12 @@ impl CrateScopes {
                     }
                 }
             }
-            let source = scope.globs().find_map(|(_, glob)| {
-                self.glob_source(&module, glob, depth)
+            let source = scope.globs().find_map(|(glob_index, _)| {
+                self.glob_source(&module, scope, glob_index, depth)
                     .filter(|source| self.provides(source, name, depth + 1))
             });
             match source {
-                Some(source) if depth < MAX_DEPTH => {
+                Some(source) if !depth_exceeded(depth + 1) => {
                     current.segments.push(name.clone());
                     hops.push(Target::local(source));
                 }
