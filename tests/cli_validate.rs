@@ -480,3 +480,54 @@ fn a_directory_without_config_or_manifest_is_a_usage_error() {
             "cannot open the project directory",
         ));
 }
+
+#[test]
+fn cached_results_follow_new_module_files_and_edits() {
+    let project = copy_fixture("file_errors");
+    let cache = tempfile::tempdir().unwrap();
+    let run = || {
+        let output = axiomod()
+            .args(["validate", "--format", "json"])
+            .arg(project.path())
+            .env("AXIOMOD_CACHE_DIR", cache.path())
+            .output()
+            .unwrap();
+        json_of(&output)
+    };
+    let first = run();
+    assert_eq!(first["file_errors"].as_array().unwrap().len(), 2);
+    assert_eq!(run(), first);
+    // The module file that was missing appears: it is read, and its violation reported.
+    std::fs::write(
+        project.path().join("src/missing.rs"),
+        "use crate::domain::Anything;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.path().join("axiomod.toml"),
+        format!(
+            "{}\n[architecture.layers.missing]\npaths = [\"crate::missing\"]\nmay_use = []\n",
+            std::fs::read_to_string(project.path().join("axiomod.toml")).unwrap()
+        ),
+    )
+    .unwrap();
+    let second = run();
+    assert_eq!(
+        second["file_errors"].as_array().unwrap().len(),
+        1,
+        "{second:#}"
+    );
+    let violations = second["violations"].as_array().unwrap();
+    assert_eq!(violations.len(), 2, "{second:#}");
+    assert_eq!(violations[1]["file"], "src/missing.rs");
+    // An edit to one file changes only what that file reports.
+    std::fs::write(
+        project.path().join("src/domain.rs"),
+        "pub struct Anything;\n",
+    )
+    .unwrap();
+    let third = run();
+    let violations = third["violations"].as_array().unwrap();
+    assert_eq!(violations.len(), 1, "{third:#}");
+    assert_eq!(violations[0]["file"], "src/missing.rs");
+}

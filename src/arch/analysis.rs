@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::ArchError;
-use super::cache::{self, ParseCache};
+use super::cache::{self, Outline, ParseCache, ResultCache};
 use super::config::{self, Config, TestCode, UnmappedPolicy};
 use super::discovery::{self, CrateTarget};
 use super::modules::{ModuleFile, child_module_candidates};
@@ -29,14 +29,14 @@ pub struct Options {
 }
 
 /// The module a violation starts from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FromEnd {
     pub module: String,
     pub layer: Option<String>,
 }
 
 /// What a violation reaches.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct ToEnd {
     pub path: String,
     pub layer: Option<String>,
@@ -46,7 +46,7 @@ pub struct ToEnd {
 }
 
 /// One reported violation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     pub rule: Rule,
     pub message: String,
@@ -75,7 +75,7 @@ pub struct Violation {
 }
 
 /// A path inside macro input that is not Rust syntax: listed, not guessed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unresolved {
     pub file: String,
     pub line: usize,
@@ -87,7 +87,7 @@ pub struct Unresolved {
 }
 
 /// A file that could not be read or parsed; the rest is still checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileError {
     pub file: String,
     pub line: usize,
@@ -113,8 +113,20 @@ struct ParsedFile {
     path: PathBuf,
     relative: String,
     text: Arc<str>,
-    facts: Arc<FileFacts>,
+    module: Vec<String>,
+    is_test: bool,
     cache_key: String,
+    outline: Outline,
+    /// None while only the outline (from the result cache) is known.
+    facts: Option<Arc<FileFacts>>,
+}
+
+impl ParsedFile {
+    fn facts(&self) -> &FileFacts {
+        self.facts
+            .as_deref()
+            .expect("facts are filled in before resolution starts")
+    }
 }
 
 struct CrateFiles {
@@ -135,20 +147,61 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
     let config = config::load(&root)?;
     let include_tests = config.test_code == TestCode::Check;
     let crates = discovery::discover(&root, include_tests)?;
-    let cache = if options.use_cache {
-        ParseCache::load(&root)
+    let (parse_cache, result_cache) = if options.use_cache {
+        (ParseCache::for_project(&root), ResultCache::load(&root))
     } else {
-        ParseCache::disabled()
+        (ParseCache::disabled(), ResultCache::disabled())
     };
-    let parsed: Vec<CrateFiles> = crates
+    let caches = Caches {
+        parse: &parse_cache,
+        result: &result_cache,
+    };
+    let mut parsed: Vec<CrateFiles> = crates
         .into_iter()
-        .map(|target| parse_crate(&root, target, include_tests, &cache))
+        .map(|target| parse_crate(&root, target, include_tests, caches))
         .collect();
-    cache.store(parsed.iter().flat_map(|crate_files| {
+
+    // Same configuration, crates and files as the last full run: same result.
+    let full_run = options.only_files.is_none();
+    let crate_descriptions: Vec<String> = parsed
+        .iter()
+        .map(|crate_files| format!("{:?}", crate_files.target))
+        .collect();
+    let run_key = cache::result_key(
+        config
+            .sources
+            .iter()
+            .chain(&crate_descriptions)
+            .map(String::as_str)
+            .chain(parsed.iter().flat_map(|crate_files| {
+                crate_files
+                    .files
+                    .iter()
+                    .flat_map(|file| [file.relative.as_str(), file.cache_key.as_str()])
+            })),
+    );
+    if full_run && let Some(analysis) = result_cache.result(&run_key) {
+        return Ok(analysis);
+    }
+    for crate_files in &mut parsed {
+        crate_files.files.par_iter_mut().for_each(|file| {
+            if file.facts.is_none() {
+                file.facts = Some(parse_cache.get(&file.cache_key).unwrap_or_else(|| {
+                    Arc::new(parse::parse_file(
+                        &file.text,
+                        &file.module,
+                        file.is_test,
+                        include_tests,
+                    ))
+                }));
+            }
+        });
+    }
+    parse_cache.store(parsed.iter().flat_map(|crate_files| {
         crate_files
             .files
             .iter()
-            .map(|file| (file.cache_key.as_str(), file.facts.as_ref()))
+            .map(|file| (file.cache_key.as_str(), file.facts()))
     }));
 
     let scopes: Vec<CrateScopes> = parsed
@@ -158,7 +211,7 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
                 crate_files
                     .files
                     .iter()
-                    .flat_map(|file| file.facts.modules.iter()),
+                    .flat_map(|file| file.facts().modules.iter()),
                 crate_files.target.externs.clone(),
             )
         })
@@ -237,7 +290,21 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
         (&left.file, left.line, left.column).cmp(&(&right.file, right.line, right.column))
     });
     analysis.file_errors.dedup();
+    if full_run {
+        let outlines = parsed
+            .iter()
+            .flat_map(|crate_files| &crate_files.files)
+            .map(|file| (file.cache_key.clone(), file.outline.clone()))
+            .collect();
+        result_cache.store(outlines, run_key, &analysis);
+    }
     Ok(analysis)
+}
+
+#[derive(Clone, Copy)]
+struct Caches<'a> {
+    parse: &'a ParseCache,
+    result: &'a ResultCache,
 }
 
 /// Relative path with `/` separators, or the absolute path for files outside the root.
@@ -262,7 +329,7 @@ fn parse_crate(
     root: &Path,
     target: CrateTarget,
     include_tests: bool,
-    cache: &ParseCache,
+    caches: Caches<'_>,
 ) -> CrateFiles {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -280,7 +347,7 @@ fn parse_crate(
         let results: Vec<(FileTask, Result<ParsedFile, FileError>)> = wave
             .into_par_iter()
             .map(|task| {
-                let result = read_and_parse(root, &task, include_tests, cache);
+                let result = read_and_parse(root, &task, include_tests, caches);
                 (task, result)
             })
             .collect();
@@ -293,7 +360,7 @@ fn parse_crate(
                     continue;
                 }
             };
-            if let Some((location, message)) = &parsed.facts.syntax_error {
+            if let Some((location, message)) = &parsed.outline.syntax_error {
                 errors.push(FileError {
                     file: parsed.relative.clone(),
                     line: location.line,
@@ -301,7 +368,7 @@ fn parse_crate(
                     message: format!("not valid Rust: {message}"),
                 });
             }
-            for child in &parsed.facts.children {
+            for child in &parsed.outline.children {
                 let candidates = child_module_candidates(
                     &task.file,
                     &child.inline,
@@ -349,7 +416,7 @@ fn read_and_parse(
     root: &Path,
     task: &FileTask,
     include_tests: bool,
-    cache: &ParseCache,
+    caches: Caches<'_>,
 ) -> Result<ParsedFile, FileError> {
     let relative = relative_path(root, &task.file.path);
     let text = std::fs::read_to_string(&task.file.path).map_err(|error| FileError {
@@ -359,20 +426,29 @@ fn read_and_parse(
         message: format!("cannot read the file: {error}"),
     })?;
     let cache_key = cache::key(&text, &task.module, task.is_test, include_tests);
-    let facts = cache.get(&cache_key).unwrap_or_else(|| {
-        Arc::new(parse::parse_file(
-            &text,
-            &task.module,
-            task.is_test,
-            include_tests,
-        ))
-    });
+    let (outline, facts) = match caches.result.outline(&cache_key) {
+        Some(outline) => (outline.clone(), None),
+        None => {
+            let facts = caches.parse.get(&cache_key).unwrap_or_else(|| {
+                Arc::new(parse::parse_file(
+                    &text,
+                    &task.module,
+                    task.is_test,
+                    include_tests,
+                ))
+            });
+            (Outline::of(&facts), Some(facts))
+        }
+    };
     Ok(ParsedFile {
         path: task.file.path.clone(),
         relative,
         text: Arc::from(text),
-        facts,
+        module: task.module.clone(),
+        is_test: task.is_test,
         cache_key,
+        outline,
+        facts,
     })
 }
 
@@ -393,12 +469,12 @@ fn check_file(
             .copied()
             .unwrap_or_default(),
     };
-    for module in &file.facts.modules {
+    for module in &file.facts().modules {
         check_module(module, scopes, checker, &place, &mut violations);
         list_unresolved(module, scopes, &file.relative, &mut unresolved);
     }
     if config.unmapped != UnmappedPolicy::Allow
-        && let Some(module) = file.facts.modules.first()
+        && let Some(module) = file.facts().modules.first()
         && config.layer_of(&module.path).is_none()
     {
         let module_path = module.path.join("::");

@@ -132,6 +132,9 @@ pub struct Config {
     pub layers: Vec<Layer>,
     pub isolation: Option<Isolation>,
     pub ignores: Vec<IgnoreRule>,
+    /// The texts the configuration was read from (axiomod.toml, then the preset), for
+    /// keying cached results.
+    pub sources: Vec<String>,
 }
 
 /// A configuration that cannot be used, with the place to fix.
@@ -258,6 +261,7 @@ pub fn parse(name: &str, text: &str, directory: &Path) -> Result<Config, ConfigE
     };
     let raw = read_architecture(&source)?;
     let mut builder = Builder::default();
+    builder.sources.push(text.to_string());
     if let Some(preset) = &raw.preset {
         let preset_source = load_preset(preset, &source, directory)?;
         let preset_raw = read_architecture(&preset_source)?;
@@ -271,6 +275,7 @@ pub fn parse(name: &str, text: &str, directory: &Path) -> Result<Config, ConfigE
             ));
         }
         builder.apply(&preset_raw, &preset_source)?;
+        builder.sources.push(preset_source.text.as_str().to_owned());
     }
     builder.apply(&raw, &source)?;
     builder.finish()
@@ -355,6 +360,7 @@ struct Builder {
     layer_names: Vec<Located<String>>,
     isolation: Option<Isolation>,
     ignores: Vec<IgnoreRule>,
+    sources: Vec<String>,
 }
 
 impl Builder {
@@ -483,6 +489,7 @@ impl Builder {
             layers: self.layers,
             isolation: self.isolation,
             ignores: self.ignores,
+            sources: self.sources,
         })
     }
 }

@@ -62,6 +62,8 @@ pub struct ModuleScope {
     pub imports: Vec<Import>,
     /// Where each import leads, once computed (same index as `imports`).
     import_targets: Mutex<Vec<Option<Option<Vec<Target>>>>>,
+    /// Whether a name can be named here, once computed.
+    provided: Mutex<HashMap<String, bool>>,
 }
 
 thread_local! {
@@ -295,8 +297,25 @@ impl CrateScopes {
 
     /// True when `name` can be named inside `module` (declared, imported or glob-imported).
     fn provides(&self, module: &[String], name: &str, depth: usize) -> bool {
+        let Some(scope) = self.modules.get(module) else {
+            return false;
+        };
+        let memoized = scope
+            .provided
+            .lock()
+            .ok()
+            .and_then(|provided| provided.get(name).copied());
+        if let Some(answer) = memoized {
+            return answer;
+        }
+        let outer_hit = DEPTH_LIMIT_HIT.with(|hit| hit.replace(false));
         let mut visited = Vec::new();
-        self.provides_unvisited(module, name, depth, &mut visited)
+        let answer = self.provides_unvisited(module, name, depth, &mut visited);
+        let hit = DEPTH_LIMIT_HIT.with(|hit| hit.replace(outer_hit || hit.get()));
+        if !hit && let Ok(mut provided) = scope.provided.lock() {
+            provided.insert(name.to_string(), answer);
+        }
+        answer
     }
 
     fn provides_unvisited(
