@@ -20,18 +20,21 @@ lines=$(find "$work/synthetic/src" -name '*.rs' -print0 | xargs -0 cat | wc -l)
 median() { sort -n | sed -n "$(((runs + 1) / 2))p"; }
 
 # measure NAME CACHE_MODE COMMAND...: one table row. CACHE_MODE is "cold" (a new, empty
-# cache directory for each run), "warm" (one cache directory, filled before the first run)
-# or "none".
+# cache directory for each run), "warm" (one cache directory, filled before the first run),
+# "edit" (like warm, with one source file edited before each run) or "none".
 measure() {
   local name="$1" mode="$2"
   shift 2
   local times="" cpus="" memories=""
-  if [ "$mode" = warm ]; then
+  if [ "$mode" = warm ] || [ "$mode" = edit ]; then
     AXIOMOD_CACHE_DIR="$work/warm" "$@" >/dev/null 2>&1 || true
   fi
   for run in $(seq "$runs"); do
     local cache="$work/warm"
     [ "$mode" = cold ] && cache="$work/cold-$run"
+    if [ "$mode" = edit ]; then
+      echo "// edit $run" >>"$work/synthetic/src/modules/m000/domain/f0.rs"
+    fi
     AXIOMOD_CACHE_DIR="$cache" /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >/dev/null 2>&1 || true
     # On a non-zero exit, /usr/bin/time writes a line about it before the figures.
     read -r elapsed user system memory < <(tail -n 1 "$work/time")
@@ -51,6 +54,7 @@ echo "| measurement | wall s | CPU s | peak MB |"
 echo "|---|---|---|---|"
 measure "axiomod validate, cold (empty cache)" cold "$target/axiomod" validate "$work/synthetic" --format json
 measure "axiomod validate, warm (nothing changed)" warm "$target/axiomod" validate "$work/synthetic" --format json
+measure "axiomod validate, one file edited" edit "$target/axiomod" validate "$work/synthetic" --format json
 measure "syn parse only, parallel (the floor)" none "$target/examples/validate_parse_floor" "$work/synthetic"
 measure "cargo metadata --no-deps alone" none cargo metadata --no-deps --format-version 1 --manifest-path "$work/synthetic/Cargo.toml"
 if command -v cargo-modules >/dev/null 2>&1; then

@@ -197,13 +197,37 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
             }
         });
     }
-    parse_cache.store(parsed.iter().flat_map(|crate_files| {
-        crate_files
-            .files
+    // Writing the parse cache overlaps with resolution.
+    let parsed = parsed;
+    let analysis = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            parse_cache.store(parsed.iter().flat_map(|crate_files| {
+                crate_files
+                    .files
+                    .iter()
+                    .map(|file| (file.cache_key.as_str(), file.facts()))
+            }))
+        });
+        check_crates(&root, options, &config, &parsed)
+    })?;
+    if full_run {
+        let outlines = parsed
             .iter()
-            .map(|file| (file.cache_key.as_str(), file.facts()))
-    }));
+            .flat_map(|crate_files| &crate_files.files)
+            .map(|file| (file.cache_key.clone(), file.outline.clone()))
+            .collect();
+        result_cache.store(outlines, run_key, &analysis);
+    }
+    Ok(analysis)
+}
 
+/// Resolves and checks every file of every crate.
+fn check_crates(
+    root: &Path,
+    options: &Options,
+    config: &Config,
+    parsed: &[CrateFiles],
+) -> Result<Analysis, ArchError> {
     let scopes: Vec<CrateScopes> = parsed
         .iter()
         .map(|crate_files| {
@@ -228,7 +252,7 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
             .as_ref()
             .is_none_or(|files| files.contains(path))
     };
-    let checker = Checker::new(&config);
+    let checker = Checker::new(config);
     let mut analysis = Analysis::default();
     let mut seen_files: BTreeSet<String> = BTreeSet::new();
     let mut seen_violations = HashSet::new();
@@ -244,7 +268,7 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
             .files
             .par_iter()
             .filter(|file| only(&file.path))
-            .map(|file| check_file(file, scopes, &checker, &config))
+            .map(|file| check_file(file, scopes, &checker, config))
             .collect();
         for file in crate_files.files.iter().filter(|file| only(&file.path)) {
             seen_files.insert(file.relative.clone());
@@ -268,7 +292,7 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
     let before = analysis.violations.len();
     analysis
         .violations
-        .retain(|violation| !is_ignored(&config, violation));
+        .retain(|violation| !is_ignored(config, violation));
     analysis.ignored = before - analysis.violations.len();
     analysis.files_checked = seen_files.len();
     analysis.files = seen_files.into_iter().collect();
@@ -290,14 +314,6 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
         (&left.file, left.line, left.column).cmp(&(&right.file, right.line, right.column))
     });
     analysis.file_errors.dedup();
-    if full_run {
-        let outlines = parsed
-            .iter()
-            .flat_map(|crate_files| &crate_files.files)
-            .map(|file| (file.cache_key.clone(), file.outline.clone()))
-            .collect();
-        result_cache.store(outlines, run_key, &analysis);
-    }
     Ok(analysis)
 }
 
