@@ -531,3 +531,25 @@ fn cached_results_follow_new_module_files_and_edits() {
     assert_eq!(violations.len(), 1, "{third:#}");
     assert_eq!(violations[0]["file"], "src/missing.rs");
 }
+
+#[test]
+fn changed_since_works_for_a_project_inside_a_larger_repository() {
+    let repository = tempfile::tempdir().unwrap();
+    let project = repository.path().join("services/shop");
+    copy_tree(&fixture("use_trees"), &project);
+    std::fs::remove_file(project.join("expected.json")).unwrap();
+    git(repository.path(), &["init", "-q"]);
+    git(repository.path(), &["add", "-A"]);
+    git(repository.path(), &["commit", "-q", "-m", "fixture"]);
+    append(
+        &project.join("src/platform.rs"),
+        "use crate::domain::model;\n",
+    );
+    let (code, report) = validate_json(&project, &["--changed-since", "HEAD"]);
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_eq!(report["files_checked"], 1);
+    let violations = report["violations"].as_array().unwrap();
+    assert_eq!(violations.len(), 1, "{report:#}");
+    assert_eq!(violations[0]["file"], "src/platform.rs");
+    assert_eq!(violations[0]["to"]["path"], "crate::domain::model");
+}

@@ -51,7 +51,17 @@ pub fn changed_files(root: &Path, reference: &str) -> Result<HashSet<PathBuf>, C
             reference: reference.to_string(),
         }
     })?;
-    let changed = git(root, &["diff", "--name-only", "-z", reference, "--"])?;
+    let changed = git(
+        root,
+        &[
+            "diff",
+            "--name-only",
+            "--no-relative",
+            "-z",
+            reference,
+            "--",
+        ],
+    )?;
     let untracked = git(
         root,
         &[
