@@ -553,3 +553,52 @@ fn changed_since_works_for_a_project_inside_a_larger_repository() {
     assert_eq!(violations[0]["file"], "src/platform.rs");
     assert_eq!(violations[0]["to"]["path"], "crate::domain::model");
 }
+
+#[test]
+fn unmapped_deny_fails_and_allow_stays_quiet() {
+    let project = copy_fixture("unmapped_and_ignore");
+    let config_path = project.path().join("axiomod.toml");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    std::fs::write(
+        &config_path,
+        config.replace("unmapped = \"warn\"", "unmapped = \"deny\""),
+    )
+    .unwrap();
+    let (code, report) = validate_json(project.path(), &[]);
+    assert_eq!(code, Some(1));
+    let unmapped: Vec<&serde_json::Value> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|violation| violation["rule"] == "unmapped")
+        .collect();
+    assert_eq!(unmapped.len(), 2, "{report:#}");
+    assert!(
+        unmapped
+            .iter()
+            .all(|violation| violation["severity"] == "error")
+    );
+
+    // Without the other violations, warnings alone do not fail; allow reports nothing.
+    std::fs::write(
+        project.path().join("src/domain/mod.rs"),
+        "pub mod legacy;\n",
+    )
+    .unwrap();
+    std::fs::write(&config_path, &config).unwrap();
+    let (code, report) = validate_json(project.path(), &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["violations"].as_array().unwrap().len(), 2);
+    std::fs::write(
+        &config_path,
+        config.replace("unmapped = \"warn\"", "unmapped = \"allow\""),
+    )
+    .unwrap();
+    let (code, report) = validate_json(project.path(), &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert!(
+        report["violations"].as_array().unwrap().is_empty(),
+        "{report:#}"
+    );
+    assert_eq!(report["ignored"], 1);
+}

@@ -464,10 +464,45 @@ impl<'ast> Visit<'ast> for Collector {
                 self.visit_item(item);
             }
             self.block_depth -= 1;
+        } else if let Ok(matched) = mac.parse_body_with(parse_expression_and_pattern) {
+            self.visit_expr(&matched.expression);
+            self.visit_pat(&matched.pattern);
+            if let Some(guard) = &matched.guard {
+                self.visit_expr(guard);
+            }
         } else {
             self.record_macro_paths(mac.tokens.clone(), &macro_name, false);
         }
     }
+}
+
+/// The input of `matches!` and alike: `expression, pattern` with an optional `if` guard.
+struct ExpressionAndPattern {
+    expression: Expr,
+    pattern: syn::Pat,
+    guard: Option<Expr>,
+}
+
+fn parse_expression_and_pattern(
+    input: syn::parse::ParseStream<'_>,
+) -> syn::Result<ExpressionAndPattern> {
+    let expression: Expr = input.parse()?;
+    input.parse::<Token![,]>()?;
+    let pattern = syn::Pat::parse_multi_with_leading_vert(input)?;
+    let guard = if input.peek(Token![if]) {
+        input.parse::<Token![if]>()?;
+        Some(input.parse()?)
+    } else {
+        None
+    };
+    if input.peek(Token![,]) {
+        input.parse::<Token![,]>()?;
+    }
+    Ok(ExpressionAndPattern {
+        expression,
+        pattern,
+        guard,
+    })
 }
 
 fn item_attributes(item: &Item) -> Option<&[Attribute]> {
@@ -848,6 +883,23 @@ impl crate::e::Trait for S where S: crate::f::Bound {}
         let listed = texts(facts.modules[0].macro_paths.iter().map(|m| m.path.text()));
         assert_eq!(listed, ["$crate::infra::f", "crate::a::b"]);
         assert_eq!(facts.modules[0].macro_paths[1].macro_name, "weird!");
+    }
+
+    #[test]
+    fn matches_input_is_read_as_expression_pattern_and_guard() {
+        let source = "fn f(x: u8) -> bool { matches!(crate::a::get(x), crate::b::Kind::A | crate::c::Kind::B if crate::d::ok()) }\n";
+        let facts = parse_file(source, &crate_root(), false, false);
+        let references = texts(facts.modules[0].references.iter().map(|r| r.path.text()));
+        assert_eq!(
+            references,
+            [
+                "crate::a::get",
+                "crate::b::Kind::A",
+                "crate::c::Kind::B",
+                "crate::d::ok"
+            ]
+        );
+        assert!(facts.modules[0].macro_paths.is_empty());
     }
 
     #[test]
