@@ -76,15 +76,12 @@ pub enum ImportName {
 pub struct Import {
     pub name: ImportName,
     pub path: WrittenPath,
-    pub is_public: bool,
-    pub is_test: bool,
 }
 
 /// A path written in code outside `use`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reference {
     pub path: WrittenPath,
-    pub is_test: bool,
 }
 
 /// A path inside macro input that is not Rust syntax (or inside a `macro_rules!` body).
@@ -94,7 +91,6 @@ pub struct MacroPath {
     pub macro_name: String,
     /// True inside a `macro_rules!` definition, false inside the input of an invocation.
     pub in_definition: bool,
-    pub is_test: bool,
 }
 
 /// What one module (a file module or an inline one) declares and refers to.
@@ -102,7 +98,6 @@ pub struct MacroPath {
 pub struct ModuleFacts {
     /// `["crate", "modules", "sales"]`.
     pub path: Vec<String>,
-    pub is_test: bool,
     /// Names of items declared here (structs, functions, traits, …), modules excepted.
     pub items: BTreeSet<String>,
     /// Names of child modules.
@@ -139,8 +134,9 @@ pub struct FileFacts {
 
 /// Parses `text`, the file of module `module`.
 ///
-/// `is_test` says the whole file is test code; with `include_tests` false, test code is
-/// skipped (not extracted, its `mod` files not followed).
+/// `is_test` says the whole file is test code (its `mod` declarations are test code too);
+/// with `include_tests` false, test code is skipped (not extracted, its `mod` files not
+/// followed).
 pub fn parse_file(text: &str, module: &[String], is_test: bool, include_tests: bool) -> FileFacts {
     let facts = match syn::parse_file(text) {
         Ok(file) => {
@@ -148,7 +144,6 @@ pub fn parse_file(text: &str, module: &[String], is_test: bool, include_tests: b
                 include_tests,
                 modules: vec![ModuleFacts {
                     path: module.to_vec(),
-                    is_test,
                     ..ModuleFacts::default()
                 }],
                 stack: vec![0],
@@ -169,7 +164,6 @@ pub fn parse_file(text: &str, module: &[String], is_test: bool, include_tests: b
             FileFacts {
                 modules: vec![ModuleFacts {
                     path: module.to_vec(),
-                    is_test,
                     ..ModuleFacts::default()
                 }],
                 children: Vec::new(),
@@ -232,23 +226,17 @@ impl Collector {
             return;
         }
         let written = written_path(path);
-        let is_test = self.is_test();
-        self.current().references.push(Reference {
-            path: written,
-            is_test,
-        });
+        self.current().references.push(Reference { path: written });
     }
 
     fn record_macro_paths(&mut self, tokens: TokenStream, macro_name: &str, in_definition: bool) {
         let mut found = Vec::new();
         scan_token_paths(tokens, &mut found);
-        let is_test = self.is_test();
         for path in found {
             self.current().macro_paths.push(MacroPath {
                 path,
                 macro_name: macro_name.to_string(),
                 in_definition,
-                is_test,
             });
         }
     }
@@ -284,10 +272,8 @@ impl<'ast> Visit<'ast> for Collector {
         self.current().children.insert(name.clone());
         match &module.content {
             Some((_, items)) => {
-                let is_test = self.is_test();
                 self.modules.push(ModuleFacts {
                     path,
-                    is_test,
                     ..ModuleFacts::default()
                 });
                 self.stack.push(self.modules.len() - 1);
@@ -316,13 +302,11 @@ impl<'ast> Visit<'ast> for Collector {
         for attribute in &item.attrs {
             self.visit_attribute(attribute);
         }
-        let is_public = !matches!(item.vis, syn::Visibility::Inherited);
         let mut leaves = Vec::new();
         let mut prefix = Vec::new();
         let start = item.leading_colon.map(|colon| colon.spans[0]);
         flatten_use(&item.tree, &mut prefix, start, &mut leaves);
         let leading_colon = item.leading_colon.is_some();
-        let is_test = self.is_test();
         for (name, segments, start, end) in leaves {
             self.current().imports.push(Import {
                 name,
@@ -331,8 +315,6 @@ impl<'ast> Visit<'ast> for Collector {
                     segments,
                     location: Location::between(start, end),
                 },
-                is_public,
-                is_test,
             });
         }
     }
@@ -350,7 +332,6 @@ impl<'ast> Visit<'ast> for Collector {
             (true, vec![crate_name])
         };
         let span = item.ident.span();
-        let is_test = self.is_test();
         self.current().imports.push(Import {
             name,
             path: WrittenPath {
@@ -358,8 +339,6 @@ impl<'ast> Visit<'ast> for Collector {
                 segments,
                 location: Location::between(span, span),
             },
-            is_public: !matches!(item.vis, syn::Visibility::Inherited),
-            is_test,
         });
     }
 
@@ -816,7 +795,6 @@ mod tests {
                 ),
             ]
         );
-        assert!(imports[4].is_public);
     }
 
     #[test]
@@ -859,8 +837,8 @@ impl crate::e::Trait for S where S: crate::f::Bound {}
         assert!(skipped.children.is_empty());
         let included = parse_file(source, &crate_root(), false, true);
         assert_eq!(included.modules.len(), 2);
-        assert!(included.modules[1].is_test);
-        assert!(included.modules[0].references[0].is_test);
+        assert_eq!(included.modules[1].path, ["crate", "tests"]);
+        assert_eq!(included.modules[0].references[0].path.text(), "crate::z::w");
         assert_eq!(included.children.len(), 1);
     }
 

@@ -128,8 +128,6 @@ impl CrateScopes {
                         segments,
                         location: Default::default(),
                     },
-                    is_public: true,
-                    is_test: facts.is_test,
                 });
             }
             let scope = scopes.entry(facts.path.clone()).or_default();
