@@ -88,6 +88,7 @@ macro_rules! fixtures {
 }
 
 fixtures!(
+    block_scopes,
     code_paths,
     file_errors,
     isolation,
@@ -96,6 +97,7 @@ fixtures!(
     reexport_chain,
     relative_paths,
     renamed_crate,
+    self_imports,
     service,
     shadowing,
     test_code_check,

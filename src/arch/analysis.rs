@@ -14,7 +14,7 @@ use super::config::{self, Config, TestCode, UnmappedPolicy};
 use super::discovery::{self, CrateTarget};
 use super::modules::{ModuleFile, child_module_candidates};
 use super::parse::{self, FileFacts, Location, ModuleFacts};
-use super::resolve::CrateScopes;
+use super::resolve::{CrateScopes, ImportSource};
 use super::rules::{Checker, DependencyKey, Finding, Rule, Severity};
 
 /// What to analyse.
@@ -538,14 +538,28 @@ fn check_module<'a>(
     let module_path = module.path.join("::");
     // What each import of this module already reports, so that code paths going through
     // the import do not report the same dependency again.
-    let mut reported_by_import: HashMap<usize, Vec<DependencyKey>> = HashMap::new();
-    for (index, import) in module.imports.iter().enumerate() {
-        let Some(resolution) = scopes.resolve(&module.path, &import.path) else {
+    let mut reported_by_import: HashMap<ImportSource, Vec<DependencyKey>> = HashMap::new();
+    let block_imports = module.blocks.iter().enumerate().flat_map(|(block, scope)| {
+        scope
+            .imports
+            .iter()
+            .map(move |import| (Some(block), import))
+    });
+    let imports = module
+        .imports
+        .iter()
+        .map(|import| (None, import))
+        .chain(block_imports);
+    for (block, import) in imports {
+        let Some(source) = scopes.import_source(&module.path, block, import) else {
+            continue;
+        };
+        let Some(resolution) = scopes.resolve_import(&module.path, source) else {
             continue;
         };
         let findings = checker.check(&module.path, &resolution);
         reported_by_import.insert(
-            index,
+            source,
             findings.iter().map(Finding::dependency_key).collect(),
         );
         for finding in findings {
@@ -557,12 +571,13 @@ fn check_module<'a>(
         }
     }
     for reference in &module.references {
-        let Some(resolution) = scopes.resolve(&module.path, &reference.path) else {
+        let Some(resolution) = scopes.resolve(&module.path, &reference.path, reference.block)
+        else {
             continue;
         };
         let already = resolution
             .via_import
-            .and_then(|index| reported_by_import.get(&index));
+            .and_then(|source| reported_by_import.get(&source));
         for finding in checker.check(&module.path, &resolution) {
             if already.is_some_and(|keys| keys.contains(&finding.dependency_key())) {
                 continue;
@@ -610,7 +625,8 @@ fn list_unresolved(
     unresolved: &mut Vec<Unresolved>,
 ) {
     for macro_path in &module.macro_paths {
-        let Some(resolution) = scopes.resolve(&module.path, &macro_path.path) else {
+        let Some(resolution) = scopes.resolve(&module.path, &macro_path.path, macro_path.block)
+        else {
             continue;
         };
         let is_standard = resolution

@@ -82,6 +82,19 @@ pub struct Import {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reference {
     pub path: WrittenPath,
+    /// The innermost block scope around the path (index in `ModuleFacts::blocks`).
+    pub block: Option<usize>,
+}
+
+/// A block (function body, closure, `{ … }`) that declares items or imports: they are seen
+/// only inside it, and shadow the module's names there.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BlockScope {
+    /// The enclosing block scope, if any.
+    pub parent: Option<usize>,
+    /// Names of items and modules declared in the block.
+    pub items: BTreeSet<String>,
+    pub imports: Vec<Import>,
 }
 
 /// A path inside macro input that is not Rust syntax (or inside a `macro_rules!` body).
@@ -91,6 +104,8 @@ pub struct MacroPath {
     pub macro_name: String,
     /// True inside a `macro_rules!` definition, false inside the input of an invocation.
     pub in_definition: bool,
+    /// The innermost block scope around the path.
+    pub block: Option<usize>,
 }
 
 /// What one module (a file module or an inline one) declares and refers to.
@@ -105,6 +120,8 @@ pub struct ModuleFacts {
     pub imports: Vec<Import>,
     pub references: Vec<Reference>,
     pub macro_paths: Vec<MacroPath>,
+    /// Block scopes of the module's functions and other blocks.
+    pub blocks: Vec<BlockScope>,
     /// `#[macro_export] macro_rules!` names defined here: rustc places them at the crate root.
     pub exported_macros: Vec<String>,
 }
@@ -150,6 +167,7 @@ pub fn parse_file(text: &str, module: &[String], is_test: bool, include_tests: b
                 inline: Vec::new(),
                 test_depth: usize::from(is_test),
                 block_depth: 0,
+                block: None,
                 children: Vec::new(),
             };
             collector.visit_file(&file);
@@ -186,6 +204,8 @@ struct Collector {
     test_depth: usize,
     /// Inside a function body or other block: items there do not name module members.
     block_depth: usize,
+    /// The innermost block scope (of the current module) around the current position.
+    block: Option<usize>,
     children: Vec<ChildDeclaration>,
 }
 
@@ -204,6 +224,22 @@ impl Collector {
             .last()
             .expect("the file module is always on the stack");
         self.modules[index].path.clone()
+    }
+
+    /// Records an item name in the innermost block scope, or in the module.
+    fn declare(&mut self, name: String) {
+        match self.block.filter(|_| self.block_depth > 0) {
+            Some(block) => self.current().blocks[block].items.insert(name),
+            None => self.current().items.insert(name),
+        };
+    }
+
+    /// Records an import in the innermost block scope, or in the module.
+    fn add_import(&mut self, import: Import) {
+        match self.block.filter(|_| self.block_depth > 0) {
+            Some(block) => self.current().blocks[block].imports.push(import),
+            None => self.current().imports.push(import),
+        }
     }
 
     fn is_test(&self) -> bool {
@@ -226,17 +262,23 @@ impl Collector {
             return;
         }
         let written = written_path(path);
-        self.current().references.push(Reference { path: written });
+        let block = self.block;
+        self.current().references.push(Reference {
+            path: written,
+            block,
+        });
     }
 
     fn record_macro_paths(&mut self, tokens: TokenStream, macro_name: &str, in_definition: bool) {
         let mut found = Vec::new();
         scan_token_paths(tokens, &mut found);
+        let block = self.block;
         for path in found {
             self.current().macro_paths.push(MacroPath {
                 path,
                 macro_name: macro_name.to_string(),
                 in_definition,
+                block,
             });
         }
     }
@@ -249,10 +291,8 @@ impl<'ast> Visit<'ast> for Collector {
             return;
         };
         self.with_item_attributes(attributes, |collector| {
-            if collector.block_depth == 0
-                && let Some(name) = declared_name(item)
-            {
-                collector.current().items.insert(name);
+            if let Some(name) = declared_name(item) {
+                collector.declare(name);
             }
             visit::visit_item(collector, item);
         });
@@ -260,6 +300,9 @@ impl<'ast> Visit<'ast> for Collector {
 
     fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
         if self.block_depth > 0 {
+            // A module inside a function: its name shadows, its contents count as the
+            // function's.
+            self.declare(module.ident.to_string());
             visit::visit_item_mod(self, module);
             return;
         }
@@ -308,7 +351,7 @@ impl<'ast> Visit<'ast> for Collector {
         flatten_use(&item.tree, &mut prefix, start, &mut leaves);
         let leading_colon = item.leading_colon.is_some();
         for (name, segments, start, end) in leaves {
-            self.current().imports.push(Import {
+            self.add_import(Import {
                 name,
                 path: WrittenPath {
                     leading_colon,
@@ -332,7 +375,7 @@ impl<'ast> Visit<'ast> for Collector {
             (true, vec![crate_name])
         };
         let span = item.ident.span();
-        self.current().imports.push(Import {
+        self.add_import(Import {
             name,
             path: WrittenPath {
                 leading_colon,
@@ -394,9 +437,24 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_block(&mut self, block: &'ast syn::Block) {
+        let outer = self.block;
+        let declares = block
+            .stmts
+            .iter()
+            .any(|statement| matches!(statement, syn::Stmt::Item(_)));
+        if declares {
+            let parent = self.block;
+            let blocks = &mut self.current().blocks;
+            blocks.push(BlockScope {
+                parent,
+                ..BlockScope::default()
+            });
+            self.block = Some(blocks.len() - 1);
+        }
         self.block_depth += 1;
         visit::visit_block(self, block);
         self.block_depth -= 1;
+        self.block = outer;
     }
 
     fn visit_path(&mut self, path: &'ast syn::Path) {

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::Mutex;
 
-use super::parse::{Import, ImportName, ModuleFacts, WrittenPath};
+use super::parse::{BlockScope, Import, ImportName, ModuleFacts, WrittenPath};
 
 /// How deep re-export and glob chains are followed; real code stays far below.
 const MAX_DEPTH: usize = 24;
@@ -50,8 +50,17 @@ impl fmt::Display for Target {
 pub struct Resolution {
     /// The path as named first, then one entry per re-export followed.
     pub hops: Vec<Target>,
-    /// The import of the referencing module that the first segment came through, if any.
-    pub via_import: Option<usize>,
+    /// The import that the first segment came through, if any.
+    pub via_import: Option<ImportSource>,
+}
+
+/// An import of a module, or of one of its block scopes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImportSource {
+    /// Index in the module's imports.
+    Module(usize),
+    /// Block scope index, and index in that block's imports.
+    Block(usize, usize),
 }
 
 /// The names one module declares, merged from every place that declares them.
@@ -64,6 +73,8 @@ pub struct ModuleScope {
     import_targets: Mutex<Vec<Option<Option<Vec<Target>>>>>,
     /// Whether a name can be named here, once computed.
     provided: Mutex<HashMap<String, bool>>,
+    /// Block scopes of the module's functions, as parsed.
+    blocks: Vec<BlockScope>,
 }
 
 thread_local! {
@@ -134,6 +145,9 @@ impl CrateScopes {
             scope.items.extend(facts.items.iter().cloned());
             scope.children.extend(facts.children.iter().cloned());
             scope.imports.extend(facts.imports.iter().cloned());
+            if scope.blocks.is_empty() {
+                scope.blocks = facts.blocks.clone();
+            }
         }
         // A `#[macro_export]` macro is named `crate::name`: an implicit re-export.
         let root = scopes.entry(vec!["crate".to_string()]).or_default();
@@ -157,19 +171,172 @@ impl CrateScopes {
         self.modules.keys()
     }
 
-    /// Resolves `path` written in `module`.
-    pub fn resolve(&self, module: &[String], path: &WrittenPath) -> Option<Resolution> {
+    /// Resolves `path` written in `module`, inside block scope `block` if any.
+    pub fn resolve(
+        &self,
+        module: &[String],
+        path: &WrittenPath,
+        block: Option<usize>,
+    ) -> Option<Resolution> {
+        if let Some(decided) = self.resolve_in_blocks(module, block, None, path) {
+            return decided;
+        }
         let (hops, via_import) =
-            self.resolve_segments(module, path.leading_colon, &path.segments, 0)?;
-        Some(Resolution { hops, via_import })
+            self.resolve_segments(module, path.leading_colon, &path.segments, 0, None)?;
+        Some(Resolution {
+            hops,
+            via_import: via_import.map(ImportSource::Module),
+        })
     }
 
+    /// Resolves an import of `module` itself (an import never names itself: `use tokio;`
+    /// and `use sqlx::{self, PgPool};` name the crates).
+    pub fn resolve_import(&self, module: &[String], source: ImportSource) -> Option<Resolution> {
+        let scope = self.modules.get(module)?;
+        let hops = match source {
+            ImportSource::Module(index) => self.import_target(module, scope, index, 0)?,
+            ImportSource::Block(block, index) => self.block_import_target(module, block, index)?,
+        };
+        Some(Resolution {
+            hops,
+            via_import: None,
+        })
+    }
+
+    /// Where an import sits in the merged scope of `module`.
+    pub fn import_source(
+        &self,
+        module: &[String],
+        block: Option<usize>,
+        import: &Import,
+    ) -> Option<ImportSource> {
+        let scope = self.modules.get(module)?;
+        let same =
+            |candidate: &Import| candidate.name == import.name && candidate.path == import.path;
+        match block {
+            None => scope
+                .imports
+                .iter()
+                .position(same)
+                .map(ImportSource::Module),
+            Some(block) => scope
+                .blocks
+                .get(block)?
+                .imports
+                .iter()
+                .position(same)
+                .map(|index| ImportSource::Block(block, index)),
+        }
+    }
+
+    /// Looks the first segment of `path` up in the block scopes around it, innermost first.
+    /// None when no block scope declares or imports it (the module decides);
+    /// `skip_imports_of`: a block whose imports are not looked at (its own import's path).
+    fn resolve_in_blocks(
+        &self,
+        module: &[String],
+        mut block: Option<usize>,
+        skip_imports_of: Option<usize>,
+        path: &WrittenPath,
+    ) -> Option<Option<Resolution>> {
+        if path.leading_colon {
+            return None;
+        }
+        let name = path.segments.first()?;
+        if matches!(
+            name.as_str(),
+            "crate" | "$crate" | "self" | "super" | "Self"
+        ) {
+            return None;
+        }
+        let scope = self.modules.get(module)?;
+        while let Some(index) = block {
+            let block_scope = scope.blocks.get(index)?;
+            if block_scope.items.contains(name) {
+                // An item declared in a function belongs to this module.
+                let mut segments = module.to_vec();
+                segments.extend(path.segments.iter().cloned());
+                return Some(Some(Resolution {
+                    hops: vec![Target::local(segments)],
+                    via_import: None,
+                }));
+            }
+            if skip_imports_of != Some(index) {
+                let named = block_scope.imports.iter().position(
+                    |import| matches!(&import.name, ImportName::Named(named) if named == name),
+                );
+                if let Some(import_index) = named {
+                    let resolution =
+                        self.block_import_target(module, index, import_index)
+                            .map(|hops| Resolution {
+                                hops: self.walk(hops, &path.segments[1..], 0),
+                                via_import: Some(ImportSource::Block(index, import_index)),
+                            });
+                    return Some(resolution);
+                }
+                for (import_index, import) in block_scope.imports.iter().enumerate() {
+                    if import.name != ImportName::Glob {
+                        continue;
+                    }
+                    let source = self
+                        .block_import_target(module, index, import_index)
+                        .and_then(|hops| hops.last().cloned())
+                        .filter(|last| {
+                            last.package.is_none() && self.modules.contains_key(&last.segments)
+                        });
+                    if let Some(source) = source
+                        && self.provides(&source.segments, name, 1)
+                    {
+                        return Some(Some(Resolution {
+                            hops: self.walk(vec![source], &path.segments, 0),
+                            via_import: Some(ImportSource::Block(index, import_index)),
+                        }));
+                    }
+                }
+            }
+            block = block_scope.parent;
+        }
+        None
+    }
+
+    /// Where import `index` of block scope `block` leads: its path is read in its block,
+    /// without that block's own imports, then in the module.
+    fn block_import_target(
+        &self,
+        module: &[String],
+        block: usize,
+        index: usize,
+    ) -> Option<Vec<Target>> {
+        let import = self
+            .modules
+            .get(module)?
+            .blocks
+            .get(block)?
+            .imports
+            .get(index)?;
+        if let Some(decided) =
+            self.resolve_in_blocks(module, Some(block), Some(block), &import.path)
+        {
+            return decided.map(|resolution| resolution.hops);
+        }
+        self.resolve_segments(
+            module,
+            import.path.leading_colon,
+            &import.path.segments,
+            1,
+            None,
+        )
+        .map(|(hops, _)| hops)
+    }
+
+    /// `skip_import`: an import of `module` that the first segment may not resolve to.
     fn resolve_segments(
         &self,
         module: &[String],
         leading_colon: bool,
         segments: &[String],
         depth: usize,
+        skip_import: Option<usize>,
     ) -> Option<(Vec<Target>, Option<usize>)> {
         if depth_exceeded(depth) {
             return None;
@@ -206,7 +373,7 @@ impl CrateScopes {
                 Some((self.walk(vec![start], &segments[consumed..], depth), None))
             }
             "Self" => None,
-            name => self.resolve_first_name(module, name, segments, depth),
+            name => self.resolve_first_name(module, name, segments, depth, skip_import),
         }
     }
 
@@ -216,17 +383,24 @@ impl CrateScopes {
         name: &str,
         segments: &[String],
         depth: usize,
+        skip_import: Option<usize>,
     ) -> Option<(Vec<Target>, Option<usize>)> {
         if let Some(scope) = self.modules.get(module) {
             if scope.declares(name) {
                 let start = Target::local(module.to_vec());
                 return Some((self.walk(vec![start], segments, depth), None));
             }
-            if let Some((index, _)) = scope.named_import(name) {
+            if let Some((index, _)) = scope
+                .named_import(name)
+                .filter(|(index, _)| Some(*index) != skip_import)
+            {
                 let hops = self.import_target(module, scope, index, depth)?;
                 return Some((self.walk(hops, &segments[1..], depth), Some(index)));
             }
-            for (index, _) in scope.globs() {
+            for (index, _) in scope
+                .globs()
+                .filter(|(index, _)| Some(*index) != skip_import)
+            {
                 if let Some(source) = self.glob_source(module, scope, index, depth)
                     && self.provides(&source, name, depth + 1)
                 {
@@ -267,6 +441,7 @@ impl CrateScopes {
                 import.path.leading_colon,
                 &import.path.segments,
                 depth + 1,
+                Some(index),
             )
             .map(|(hops, _)| hops);
         let hit = DEPTH_LIMIT_HIT.with(|hit| hit.replace(outer_hit || hit.get()));
@@ -428,7 +603,7 @@ mod tests {
             segments: text.split("::").map(String::from).collect(),
             location: Default::default(),
         };
-        scopes.resolve(&module, &written).map(|resolution| {
+        scopes.resolve(&module, &written, None).map(|resolution| {
             resolution
                 .hops
                 .iter()
