@@ -24,8 +24,8 @@ pub struct ValidateArgs {
     #[arg(default_value = ".")]
     pub path: PathBuf,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
     /// Baseline file: violations it lists are accepted, only new ones fail.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -41,6 +41,33 @@ pub struct ValidateArgs {
     /// Parse every file again instead of reusing the results cached for unchanged files.
     #[arg(long)]
     pub no_cache: bool,
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Source line with a caret, rule, layers and a hint.
+    Human,
+    /// The stable JSON document of docs/validate.md.
+    Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub workflow annotations.
+    Github,
+    /// JUnit XML, one test case per checked file.
+    Junit,
+}
+
+impl From<OutputFormat> for Format {
+    fn from(format: OutputFormat) -> Self {
+        match format {
+            OutputFormat::Human => Format::Human,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Github => Format::Github,
+            OutputFormat::Junit => Format::Junit,
+        }
+    }
 }
 
 pub fn exec(args: ValidateArgs) -> miette::Result<Outcome> {
@@ -84,7 +111,7 @@ pub fn exec(args: ValidateArgs) -> miette::Result<Outcome> {
         }
         None => Report::new(analysis),
     };
-    print!("{}", report.render(args.format));
+    print!("{}", report.render(args.format.into()));
     Ok(if report.fails(args.strict_baseline) {
         Outcome::ProblemsFound
     } else {

@@ -13,7 +13,7 @@ use super::baseline::{Split, StaleEntry};
 use super::rules::Severity;
 
 /// Output formats of `axiomod validate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Source line with a caret, rule, layers and a hint.
     Human,
