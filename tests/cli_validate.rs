@@ -602,3 +602,31 @@ fn unmapped_deny_fails_and_allow_stays_quiet() {
     );
     assert_eq!(report["ignored"], 1);
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_reported_and_the_rest_still_checked() {
+    let project = copy_fixture("use_trees");
+    std::fs::write(project.path().join("src/platform.rs"), [0xff, 0xfe, b'\n']).unwrap();
+    let (code, report) = validate_json(project.path(), &[]);
+    assert_eq!(code, Some(1));
+    let errors = report["file_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report:#}");
+    assert_eq!(errors[0]["file"], "src/platform.rs");
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read the file"),
+        "{report:#}"
+    );
+    assert_eq!(report["violations"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn a_crate_without_any_layer_configured_passes() {
+    let project = copy_fixture("use_trees");
+    write_config(project.path(), "[architecture]\n");
+    let (code, report) = validate_json(project.path(), &[]);
+    assert_eq!(code, Some(0), "{report:#}");
+    assert_eq!(report["files_checked"], 4);
+}

@@ -242,7 +242,7 @@ fn check_crates(
         .collect();
     let module_paths: Vec<Vec<String>> = scopes
         .iter()
-        .flat_map(|scope| scope.module_paths().cloned())
+        .flat_map(|scope| scope.module_paths())
         .collect();
     config.check_patterns_match(&module_paths)?;
 

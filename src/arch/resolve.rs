@@ -166,9 +166,18 @@ impl CrateScopes {
         }
     }
 
-    /// The paths of every module of the crate.
-    pub fn module_paths(&self) -> impl Iterator<Item = &Vec<String>> {
-        self.modules.keys()
+    /// The paths of every module of the crate, those declared in files that could not be
+    /// read included.
+    pub fn module_paths(&self) -> Vec<Vec<String>> {
+        let mut paths: BTreeSet<Vec<String>> = self.modules.keys().cloned().collect();
+        for (path, scope) in &self.modules {
+            for child in &scope.children {
+                let mut child_path = path.clone();
+                child_path.push(child.clone());
+                paths.insert(child_path);
+            }
+        }
+        paths.into_iter().collect()
     }
 
     /// Resolves `path` written in `module`, inside block scope `block` if any.
