@@ -314,6 +314,19 @@ fn a_broken_baseline_is_a_usage_error_pointing_at_the_place() {
         .arg(project.path())
         .assert()
         .code(2);
+    axiomod()
+        .args([
+            "validate",
+            "--baseline",
+            "b.json",
+            "--update-baseline",
+            "--changed-since",
+            "HEAD",
+        ])
+        .arg(project.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
 }
 
 fn git(directory: &Path, arguments: &[&str]) {

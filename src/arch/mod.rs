@@ -6,7 +6,9 @@
 //! targets through `cargo metadata --no-deps`) → [`parse`] (syn, in parallel) with
 //! [`modules`] (which file holds which module) → [`resolve`] (paths to absolute module
 //! paths, re-export chains) → [`rules`] (layer, crate, isolation, unmapped) → [`analysis`]
-//! (the run and its results, with [`cache`] skipping unchanged files) → [`baseline`] (accepted violations) → [`report`] (printers).
+//! (the run and its results, with [`cache`] skipping unchanged files) → [`baseline`]
+//! (accepted violations) → [`report`] (printers). [`run`] is one invocation of
+//! `axiomod validate`, [`changed`] its `--changed-since`.
 
 pub mod analysis;
 pub mod baseline;
@@ -20,6 +22,7 @@ pub mod pattern;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod run;
 
 use std::path::PathBuf;
 

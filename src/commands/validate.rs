@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::arch::report::{Format, Report};
-use crate::arch::{self, baseline, changed};
+use crate::arch::report::Format;
+use crate::arch::run::{self, BaselineAction, Request, RunResult};
 use crate::outcome::Outcome;
 
 /// Check that the code follows the architecture rules of axiomod.toml.
@@ -30,7 +30,7 @@ pub struct ValidateArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Write today's violations to the --baseline file and exit 0.
-    #[arg(long, requires = "baseline")]
+    #[arg(long, requires = "baseline", conflicts_with = "changed_since")]
     pub update_baseline: bool,
     /// Fail when baseline entries no longer match any violation.
     #[arg(long, requires = "baseline", conflicts_with = "update_baseline")]
@@ -71,50 +71,32 @@ impl From<OutputFormat> for Format {
 }
 
 pub fn exec(args: ValidateArgs) -> miette::Result<Outcome> {
-    let only_files = match &args.changed_since {
-        Some(reference) => {
-            Some(changed::changed_files(&args.path, reference).map_err(arch::ArchError::from)?)
-        }
-        None => None,
+    let baseline = match (args.baseline, args.update_baseline) {
+        (Some(path), true) => BaselineAction::Update(path),
+        (Some(path), false) => BaselineAction::Compare(path),
+        (None, _) => BaselineAction::None,
     };
-    let analysis = arch::analyze(&arch::Options {
-        root: args.path.clone(),
-        only_files,
+    let result = run::run(&Request {
+        root: args.path,
+        changed_since: args.changed_since,
+        baseline,
         use_cache: !args.no_cache,
     })?;
-    let partial = args.changed_since.is_some();
-    if let (Some(path), true) = (&args.baseline, args.update_baseline) {
-        if partial {
-            return Err(miette::miette!(
-                help = "update the baseline from a full run, without --changed-since",
-                "--update-baseline cannot be combined with --changed-since"
-            ));
+    match result {
+        RunResult::BaselineWritten { path, accepted } => {
+            eprintln!(
+                "wrote {accepted} accepted violation(s) to {}",
+                path.display()
+            );
+            Ok(Outcome::Success)
         }
-        let written = baseline::from_violations(&analysis.violations);
-        baseline::write(path, &written).map_err(arch::ArchError::from)?;
-        eprintln!(
-            "wrote {} accepted violation(s) to {}",
-            analysis.violations.len(),
-            path.display()
-        );
-        return Ok(Outcome::Success);
+        RunResult::Checked(report) => {
+            print!("{}", report.render(args.format.into()));
+            Ok(if report.fails(args.strict_baseline) {
+                Outcome::ProblemsFound
+            } else {
+                Outcome::Success
+            })
+        }
     }
-    let report = match &args.baseline {
-        Some(path) => {
-            let accepted = baseline::read(path).map_err(arch::ArchError::from)?;
-            let checked: std::collections::HashSet<String> =
-                analysis.files.iter().cloned().collect();
-            let split = baseline::split(&accepted, analysis.violations.clone(), |file| {
-                !partial || checked.contains(file)
-            });
-            Report::with_split(analysis, split)
-        }
-        None => Report::new(analysis),
-    };
-    print!("{}", report.render(args.format.into()));
-    Ok(if report.fails(args.strict_baseline) {
-        Outcome::ProblemsFound
-    } else {
-        Outcome::Success
-    })
 }

@@ -48,14 +48,12 @@ pub struct Report {
 
 impl Report {
     /// A report without a baseline.
-    pub fn new(analysis: Analysis) -> Self {
-        Self::with_split(
-            analysis.clone(),
-            Split {
-                new: analysis.violations,
-                ..Split::default()
-            },
-        )
+    pub fn new(mut analysis: Analysis) -> Self {
+        let split = Split {
+            new: std::mem::take(&mut analysis.violations),
+            ..Split::default()
+        };
+        Self::with_split(analysis, split)
     }
 
     /// A report whose violations were split by a baseline.
