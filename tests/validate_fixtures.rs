@@ -90,6 +90,7 @@ macro_rules! fixtures {
 fixtures!(
     block_scopes,
     code_paths,
+    doc_tests,
     file_errors,
     isolation,
     macros,

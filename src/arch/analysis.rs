@@ -184,6 +184,7 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
         return Ok(analysis);
     }
     for crate_files in &mut parsed {
+        let doc_tests_crate = doc_tests_crate(&crate_files.target, include_tests);
         crate_files.files.par_iter_mut().for_each(|file| {
             if file.facts.is_none() {
                 file.facts = Some(parse_cache.get(&file.cache_key).unwrap_or_else(|| {
@@ -192,6 +193,7 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
                         &file.module,
                         file.is_test,
                         include_tests,
+                        doc_tests_crate,
                     ))
                 }));
             }
@@ -317,6 +319,12 @@ fn check_crates(
     Ok(analysis)
 }
 
+/// Doc tests are test code of a library: read them, with the library's name, only when
+/// test code is checked.
+fn doc_tests_crate(target: &CrateTarget, include_tests: bool) -> Option<&str> {
+    (include_tests && target.is_library).then_some(target.name.as_str())
+}
+
 #[derive(Clone, Copy)]
 struct Caches<'a> {
     parse: &'a ParseCache,
@@ -363,7 +371,13 @@ fn parse_crate(
         let results: Vec<(FileTask, Result<ParsedFile, FileError>)> = wave
             .into_par_iter()
             .map(|task| {
-                let result = read_and_parse(root, &task, include_tests, caches);
+                let result = read_and_parse(
+                    root,
+                    &task,
+                    include_tests,
+                    doc_tests_crate(&target, include_tests),
+                    caches,
+                );
                 (task, result)
             })
             .collect();
@@ -432,6 +446,7 @@ fn read_and_parse(
     root: &Path,
     task: &FileTask,
     include_tests: bool,
+    doc_tests_crate: Option<&str>,
     caches: Caches<'_>,
 ) -> Result<ParsedFile, FileError> {
     let relative = relative_path(root, &task.file.path);
@@ -441,7 +456,13 @@ fn read_and_parse(
         column: 1,
         message: format!("cannot read the file: {error}"),
     })?;
-    let cache_key = cache::key(&text, &task.module, task.is_test, include_tests);
+    let cache_key = cache::key(
+        &text,
+        &task.module,
+        task.is_test,
+        include_tests,
+        doc_tests_crate,
+    );
     let (outline, facts) = match caches.result.outline(&cache_key) {
         Some(outline) => (outline.clone(), None),
         None => {
@@ -451,6 +472,7 @@ fn read_and_parse(
                     &task.module,
                     task.is_test,
                     include_tests,
+                    doc_tests_crate,
                 ))
             });
             (Outline::of(&facts), Some(facts))

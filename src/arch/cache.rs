@@ -25,7 +25,7 @@ use super::analysis::{Analysis, FileError, Unresolved, Violation};
 use super::parse::{ChildDeclaration, FileFacts, Location};
 
 /// Changes whenever the shape or meaning of what is cached changes.
-const FORMAT: &str = concat!("axiomod-validate-cache-5/", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("axiomod-validate-cache-6/", env!("CARGO_PKG_VERSION"));
 
 /// Parse results, read from disk on first use.
 #[derive(Debug, Default)]
@@ -241,7 +241,13 @@ impl ResultCache {
 }
 
 /// The cache key of a file: its text and everything that changes what parsing extracts.
-pub fn key(text: &str, module: &[String], is_test: bool, include_tests: bool) -> String {
+pub fn key(
+    text: &str,
+    module: &[String],
+    is_test: bool,
+    include_tests: bool,
+    doc_tests_crate: Option<&str>,
+) -> String {
     let mut hasher = Sha256::new();
     hasher.update(FORMAT.as_bytes());
     for segment in module {
@@ -249,6 +255,10 @@ pub fn key(text: &str, module: &[String], is_test: bool, include_tests: bool) ->
         hasher.update([0]);
     }
     hasher.update([u8::from(is_test), u8::from(include_tests)]);
+    if let Some(name) = doc_tests_crate {
+        hasher.update(name.as_bytes());
+    }
+    hasher.update([0]);
     hasher.update(text.as_bytes());
     hex(&hasher.finalize()[..16])
 }
@@ -321,12 +331,13 @@ mod tests {
     fn keys_change_with_text_module_and_test_flags() {
         let module = vec!["crate".to_string()];
         let other = vec!["crate".to_string(), "a".to_string()];
-        let base = key("fn f() {}", &module, false, false);
-        assert_eq!(base, key("fn f() {}", &module, false, false));
-        assert_ne!(base, key("fn g() {}", &module, false, false));
-        assert_ne!(base, key("fn f() {}", &other, false, false));
-        assert_ne!(base, key("fn f() {}", &module, true, false));
-        assert_ne!(base, key("fn f() {}", &module, false, true));
+        let base = key("fn f() {}", &module, false, false, None);
+        assert_eq!(base, key("fn f() {}", &module, false, false, None));
+        assert_ne!(base, key("fn g() {}", &module, false, false, None));
+        assert_ne!(base, key("fn f() {}", &other, false, false, None));
+        assert_ne!(base, key("fn f() {}", &module, true, false, None));
+        assert_ne!(base, key("fn f() {}", &module, false, true, None));
+        assert_ne!(base, key("fn f() {}", &module, false, false, Some("shop")));
     }
 
     #[test]

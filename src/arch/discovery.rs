@@ -22,6 +22,8 @@ pub struct CrateTarget {
     pub root: PathBuf,
     /// True for integration tests (`tests/`): test code.
     pub is_test: bool,
+    /// True for the package's library (the only target whose doc tests run).
+    pub is_library: bool,
     /// Extern crate name as written in code -> package name. Includes std, core and alloc.
     pub externs: BTreeMap<String, String>,
 }
@@ -122,6 +124,7 @@ pub fn discover(directory: &Path, include_tests: bool) -> Result<Vec<CrateTarget
                 name: normalize_crate_name(&target.name),
                 root: target.src_path.clone().into_std_path_buf(),
                 is_test,
+                is_library,
                 externs,
             });
         }

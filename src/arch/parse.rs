@@ -153,8 +153,15 @@ pub struct FileFacts {
 ///
 /// `is_test` says the whole file is test code (its `mod` declarations are test code too);
 /// with `include_tests` false, test code is skipped (not extracted, its `mod` files not
-/// followed).
-pub fn parse_file(text: &str, module: &[String], is_test: bool, include_tests: bool) -> FileFacts {
+/// followed). `doc_tests_crate`: read the Rust code blocks of doc comments too, as code of
+/// the documented module in which the library's own name (this value) means `crate`.
+pub fn parse_file(
+    text: &str,
+    module: &[String],
+    is_test: bool,
+    include_tests: bool,
+    doc_tests_crate: Option<&str>,
+) -> FileFacts {
     let facts = match syn::parse_file(text) {
         Ok(file) => {
             let mut collector = Collector {
@@ -169,6 +176,7 @@ pub fn parse_file(text: &str, module: &[String], is_test: bool, include_tests: b
                 block_depth: 0,
                 block: None,
                 children: Vec::new(),
+                doc_tests_crate: doc_tests_crate.map(str::to_string),
             };
             collector.visit_file(&file);
             FileFacts {
@@ -207,6 +215,8 @@ struct Collector {
     /// The innermost block scope (of the current module) around the current position.
     block: Option<usize>,
     children: Vec<ChildDeclaration>,
+    /// Set when doc tests are read: the library's crate name.
+    doc_tests_crate: Option<String>,
 }
 
 impl Collector {
@@ -253,8 +263,57 @@ impl Collector {
             return;
         }
         self.test_depth += usize::from(test_only);
+        self.read_doc_tests(attributes);
         body(self);
         self.test_depth -= usize::from(test_only);
+    }
+
+    /// Reads the Rust code blocks of the doc comments in `attributes` (doc tests), each as
+    /// a block scope of its own in the current module.
+    fn read_doc_tests(&mut self, attributes: &[Attribute]) {
+        let Some(crate_name) = self.doc_tests_crate.clone() else {
+            return;
+        };
+        for code in doc_code_blocks(attributes) {
+            let (file, line_offset) = match syn::parse_file(&code.text) {
+                Ok(file) => (file, 0),
+                Err(_) => match syn::parse_file(&format!("fn main() {{\n{}\n}}", code.text)) {
+                    Ok(file) => (file, 1),
+                    Err(_) => continue,
+                },
+            };
+            let (saved_block, saved_depth) = (self.block, self.block_depth);
+            let module = self.current();
+            let first_block = module.blocks.len();
+            let first_reference = module.references.len();
+            let first_macro_path = module.macro_paths.len();
+            module.blocks.push(BlockScope::default());
+            self.block = Some(first_block);
+            self.block_depth = saved_depth + 1;
+            for item in &file.items {
+                self.visit_item(item);
+            }
+            self.block = saved_block;
+            self.block_depth = saved_depth;
+            let place = |path: &mut WrittenPath| {
+                code.relocate(&mut path.location, line_offset);
+                if path.segments.first() == Some(&crate_name) {
+                    path.segments[0] = "crate".to_string();
+                    path.leading_colon = false;
+                }
+            };
+            let module = self.current();
+            module.references[first_reference..]
+                .iter_mut()
+                .for_each(|reference| place(&mut reference.path));
+            module.macro_paths[first_macro_path..]
+                .iter_mut()
+                .for_each(|macro_path| place(&mut macro_path.path));
+            module.blocks[first_block..]
+                .iter_mut()
+                .flat_map(|block| block.imports.iter_mut())
+                .for_each(|import| place(&mut import.path));
+        }
     }
 
     fn record_reference(&mut self, path: &syn::Path) {
@@ -285,6 +344,11 @@ impl Collector {
 }
 
 impl<'ast> Visit<'ast> for Collector {
+    fn visit_file(&mut self, file: &'ast syn::File) {
+        self.read_doc_tests(&file.attrs);
+        visit::visit_file(self, file);
+    }
+
     fn visit_item(&mut self, item: &'ast Item) {
         let Some(attributes) = item_attributes(item) else {
             visit::visit_item(self, item);
@@ -511,6 +575,128 @@ impl<'ast> Visit<'ast> for Collector {
             self.record_macro_paths(mac.tokens.clone(), &macro_name, false);
         }
     }
+}
+
+/// A Rust code block of a doc comment, with where each of its lines is in the file.
+struct DocCode {
+    text: String,
+    /// For each line of `text`: its line in the file, and the file column (0-based) where
+    /// the line's text starts.
+    lines: Vec<(usize, usize)>,
+}
+
+impl DocCode {
+    /// Moves a location inside `text` (parsed with `line_offset` extra lines before it) to
+    /// the file.
+    fn relocate(&self, location: &mut Location, line_offset: usize) {
+        let place = |line: usize| {
+            let index = line.saturating_sub(1 + line_offset);
+            self.lines
+                .get(index)
+                .or(self.lines.last())
+                .copied()
+                .unwrap_or_default()
+        };
+        let (start_line, start_column) = place(location.line);
+        let (end_line, end_column) = place(location.end_line);
+        *location = Location {
+            line: start_line,
+            column: start_column + location.column,
+            end_line,
+            end_column: end_column + location.end_column,
+        };
+    }
+}
+
+/// The Rust code blocks of the doc comments among `attributes`, as rustdoc tests them:
+/// fences without a language or with `rust` and test flags; `compile_fail` blocks and other
+/// languages are not Rust that compiles. Hidden lines (`# code`) are code too.
+fn doc_code_blocks(attributes: &[Attribute]) -> Vec<DocCode> {
+    let mut lines: Vec<(String, usize, usize)> = Vec::new();
+    for attribute in attributes {
+        let Meta::NameValue(name_value) = &attribute.meta else {
+            continue;
+        };
+        let Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) = &name_value.value
+        else {
+            continue;
+        };
+        if !name_value.path.is_ident("doc") {
+            continue;
+        }
+        let start = text.span().start();
+        for (index, line) in text.value().split('\n').enumerate() {
+            // `/// text`: the text starts after the three slashes.
+            let column = if index == 0 { start.column + 3 } else { 0 };
+            lines.push((line.to_string(), start.line + index, column));
+        }
+    }
+    let mut blocks = Vec::new();
+    let mut open: Option<(String, bool, DocCode)> = None;
+    for (line, file_line, column) in lines {
+        let trimmed = line.trim_start();
+        match &mut open {
+            None => {
+                let fence = if trimmed.starts_with("```") {
+                    "```"
+                } else if trimmed.starts_with("~~~") {
+                    "~~~"
+                } else {
+                    continue;
+                };
+                let info = trimmed.trim_start_matches(fence.chars().next().unwrap_or('`'));
+                let code = DocCode {
+                    text: String::new(),
+                    lines: Vec::new(),
+                };
+                open = Some((fence.to_string(), is_rust_fence(info), code));
+            }
+            Some((fence, is_rust, code)) => {
+                if trimmed.starts_with(fence.as_str()) {
+                    if *is_rust {
+                        blocks.push(std::mem::replace(
+                            code,
+                            DocCode {
+                                text: String::new(),
+                                lines: Vec::new(),
+                            },
+                        ));
+                    }
+                    open = None;
+                    continue;
+                }
+                // Hidden lines keep their columns: `# ` becomes two spaces.
+                let visible = match trimmed.strip_prefix('#') {
+                    Some(rest) if rest.is_empty() || rest.starts_with(' ') => {
+                        line.replacen('#', " ", 1)
+                    }
+                    _ => line.clone(),
+                };
+                if !code.text.is_empty() || !code.lines.is_empty() {
+                    code.text.push('\n');
+                }
+                code.text.push_str(&visible);
+                code.lines.push((file_line, column));
+            }
+        }
+    }
+    blocks
+}
+
+fn is_rust_fence(info: &str) -> bool {
+    let flags: Vec<&str> = info
+        .split(|character: char| character == ',' || character.is_whitespace())
+        .filter(|flag| !flag.is_empty())
+        .collect();
+    flags.iter().all(|flag| {
+        matches!(
+            *flag,
+            "rust" | "ignore" | "no_run" | "should_panic" | "test_harness" | "standalone_crate"
+        ) || flag.starts_with("edition")
+    })
 }
 
 /// The input of `matches!` and alike: `expression, pattern` with an optional `if` guard.
@@ -820,6 +1006,7 @@ mod tests {
             &crate_root(),
             false,
             false,
+            None,
         );
         let imports = &facts.modules[0].imports;
         let described: Vec<(String, ImportName, usize, usize)> = imports
@@ -868,7 +1055,7 @@ async fn main() {
 }
 impl crate::e::Trait for S where S: crate::f::Bound {}
 "#;
-        let facts = parse_file(source, &crate_root(), false, false);
+        let facts = parse_file(source, &crate_root(), false, false, None);
         let references = texts(facts.modules[0].references.iter().map(|r| r.path.text()));
         assert_eq!(
             references,
@@ -889,11 +1076,11 @@ impl crate::e::Trait for S where S: crate::f::Bound {}
     #[test]
     fn test_code_is_skipped_unless_included() {
         let source = "#[cfg(test)]\nmod tests { use crate::x::Y; }\n#[test]\nfn t() { crate::z::w(); }\n#[cfg(test)]\nmod more;\n";
-        let skipped = parse_file(source, &crate_root(), false, false);
+        let skipped = parse_file(source, &crate_root(), false, false, None);
         assert_eq!(skipped.modules.len(), 1);
         assert!(skipped.modules[0].references.is_empty());
         assert!(skipped.children.is_empty());
-        let included = parse_file(source, &crate_root(), false, true);
+        let included = parse_file(source, &crate_root(), false, true, None);
         assert_eq!(included.modules.len(), 2);
         assert_eq!(included.modules[1].path, ["crate", "tests"]);
         assert_eq!(included.modules[0].references[0].path.text(), "crate::z::w");
@@ -903,7 +1090,7 @@ impl crate::e::Trait for S where S: crate::f::Bound {}
     #[test]
     fn inline_modules_and_mod_declarations() {
         let source = "mod outer { #[path = \"x.rs\"] mod inner; pub struct A; }\nmod sibling;\n";
-        let facts = parse_file(source, &crate_root(), false, false);
+        let facts = parse_file(source, &crate_root(), false, false, None);
         assert_eq!(facts.modules[1].path, ["crate", "outer"]);
         assert!(facts.modules[1].items.contains("A"));
         assert_eq!(facts.children[0].module, ["crate", "outer", "inner"]);
@@ -915,7 +1102,7 @@ impl crate::e::Trait for S where S: crate::f::Bound {}
     #[test]
     fn unparsable_macro_input_is_listed() {
         let source = "macro_rules! m { () => { $crate::infra::f() } }\nfn g() { weird!(crate::a::b => ;; ) }\n";
-        let facts = parse_file(source, &crate_root(), false, false);
+        let facts = parse_file(source, &crate_root(), false, false, None);
         let listed = texts(facts.modules[0].macro_paths.iter().map(|m| m.path.text()));
         assert_eq!(listed, ["$crate::infra::f", "crate::a::b"]);
         assert_eq!(facts.modules[0].macro_paths[1].macro_name, "weird!");
@@ -924,7 +1111,7 @@ impl crate::e::Trait for S where S: crate::f::Bound {}
     #[test]
     fn matches_input_is_read_as_expression_pattern_and_guard() {
         let source = "fn f(x: u8) -> bool { matches!(crate::a::get(x), crate::b::Kind::A | crate::c::Kind::B if crate::d::ok()) }\n";
-        let facts = parse_file(source, &crate_root(), false, false);
+        let facts = parse_file(source, &crate_root(), false, false, None);
         let references = texts(facts.modules[0].references.iter().map(|r| r.path.text()));
         assert_eq!(
             references,
@@ -940,7 +1127,13 @@ impl crate::e::Trait for S where S: crate::f::Bound {}
 
     #[test]
     fn syntax_errors_are_located() {
-        let facts = parse_file("fn main() {\n  let x = ;\n}\n", &crate_root(), false, false);
+        let facts = parse_file(
+            "fn main() {\n  let x = ;\n}\n",
+            &crate_root(),
+            false,
+            false,
+            None,
+        );
         let (location, _) = facts.syntax_error.unwrap();
         assert_eq!(location.line, 2);
     }

@@ -592,7 +592,7 @@ mod tests {
         let mut modules = Vec::new();
         for (module, text) in files {
             let path: Vec<String> = module.split("::").map(String::from).collect();
-            modules.extend(parse_file(text, &path, false, false).modules);
+            modules.extend(parse_file(text, &path, false, false, None).modules);
         }
         let externs = [("tokio", "tokio"), ("db", "sqlx"), ("std", "std")]
             .into_iter()
