@@ -643,3 +643,15 @@ fn a_crate_without_any_layer_configured_passes() {
     assert_eq!(code, Some(0), "{report:#}");
     assert_eq!(report["files_checked"], 4);
 }
+
+#[test]
+fn a_broken_manifest_is_a_usage_error() {
+    let project = copy_fixture("use_trees");
+    std::fs::write(project.path().join("Cargo.toml"), "[package\nname = 1\n").unwrap();
+    axiomod()
+        .arg("validate")
+        .arg(project.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cargo metadata failed"));
+}
