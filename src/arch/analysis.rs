@@ -242,6 +242,9 @@ fn check_crates(
             )
         })
         .collect();
+    for scope in &scopes {
+        scope.resolve_all_imports();
+    }
     let module_paths: Vec<Vec<String>> = scopes
         .iter()
         .flat_map(|scope| scope.module_paths())

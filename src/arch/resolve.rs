@@ -11,8 +11,8 @@
 //! Generic parameters, locals, `Self` and prelude names resolve to nothing: they never name
 //! another module.
 
-use std::cell::Cell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::sync::Mutex;
 
@@ -78,18 +78,20 @@ pub struct ModuleScope {
 }
 
 thread_local! {
-    /// Set when a resolution on this thread stopped at `MAX_DEPTH`; such results (only
-    /// produced by cyclic re-exports) are not memoized, so output never depends on the
-    /// order in which threads resolved things.
-    static DEPTH_LIMIT_HIT: Cell<bool> = const { Cell::new(false) };
+    /// Imports (scope address, index) being resolved on this thread: meeting one again
+    /// means a cycle of re-exports, which leads nowhere.
+    static IMPORTS_IN_PROGRESS: RefCell<HashSet<(usize, usize)>> = RefCell::new(HashSet::new());
+    /// `provides` questions (scope address, name) being answered on this thread.
+    static PROVIDES_IN_PROGRESS: RefCell<HashSet<(usize, String)>> = RefCell::new(HashSet::new());
 }
 
 fn depth_exceeded(depth: usize) -> bool {
-    let exceeded = depth > MAX_DEPTH;
-    if exceeded {
-        DEPTH_LIMIT_HIT.with(|hit| hit.set(true));
-    }
-    exceeded
+    depth > MAX_DEPTH
+}
+
+/// Identity of a scope during one run (scopes do not move once built).
+fn scope_identity(scope: &ModuleScope) -> usize {
+    std::ptr::from_ref(scope) as usize
 }
 
 impl ModuleScope {
@@ -406,16 +408,11 @@ impl CrateScopes {
                 let hops = self.import_target(module, scope, index, depth)?;
                 return Some((self.walk(hops, &segments[1..], depth), Some(index)));
             }
-            for (index, _) in scope
-                .globs()
-                .filter(|(index, _)| Some(*index) != skip_import)
+            if let Some((index, source)) =
+                self.glob_providing(module, scope, name, depth, skip_import, &[])
             {
-                if let Some(source) = self.glob_source(module, scope, index, depth)
-                    && self.provides(&source, name, depth + 1)
-                {
-                    let start = Target::local(source);
-                    return Some((self.walk(vec![start], segments, depth), Some(index)));
-                }
+                let start = Target::local(source);
+                return Some((self.walk(vec![start], segments, depth), Some(index)));
             }
         }
         let package = self.externs.get(name)?;
@@ -443,7 +440,10 @@ impl CrateScopes {
             return target;
         }
         let import = scope.imports.get(index)?;
-        let outer_hit = DEPTH_LIMIT_HIT.with(|hit| hit.replace(false));
+        let key = (scope_identity(scope), index);
+        if !IMPORTS_IN_PROGRESS.with(|in_progress| in_progress.borrow_mut().insert(key)) {
+            return None;
+        }
         let target = self
             .resolve_segments(
                 module,
@@ -453,14 +453,27 @@ impl CrateScopes {
                 Some(index),
             )
             .map(|(hops, _)| hops);
-        let hit = DEPTH_LIMIT_HIT.with(|hit| hit.replace(outer_hit || hit.get()));
-        if !hit
-            && let Ok(mut targets) = scope.import_targets.lock()
+        IMPORTS_IN_PROGRESS.with(|in_progress| in_progress.borrow_mut().remove(&key));
+        if let Ok(mut targets) = scope.import_targets.lock()
             && let Some(slot) = targets.get_mut(index)
+            && slot.is_none()
         {
             *slot = Some(target.clone());
         }
         target
+    }
+
+    /// Resolves every module-level import once, in a fixed order, before resolution runs
+    /// in parallel: where imports lead then never depends on thread timing, even through
+    /// cycles of glob re-exports.
+    pub fn resolve_all_imports(&self) {
+        let mut modules: Vec<(&Vec<String>, &ModuleScope)> = self.modules.iter().collect();
+        modules.sort_by(|left, right| left.0.cmp(right.0));
+        for (module, scope) in modules {
+            for index in 0..scope.imports.len() {
+                self.import_target(module, scope, index, 0);
+            }
+        }
     }
 
     /// The module a glob import reads from, when it is a module of this crate.
@@ -477,6 +490,42 @@ impl CrateScopes {
             .then(|| last.segments.clone())
     }
 
+    /// The glob import of `module` through which `name` can be named, and the module it
+    /// reads from: one that declares or imports the name itself if any, else one that
+    /// provides it through its own globs. Modules already on the path (`visited`) are not
+    /// taken again, so glob cycles are not walked round.
+    fn glob_providing(
+        &self,
+        module: &[String],
+        scope: &ModuleScope,
+        name: &str,
+        depth: usize,
+        skip_import: Option<usize>,
+        visited: &[Vec<String>],
+    ) -> Option<(usize, Vec<String>)> {
+        let sources: Vec<(usize, Vec<String>)> = scope
+            .globs()
+            .filter(|(index, _)| Some(*index) != skip_import)
+            .filter_map(|(index, _)| {
+                self.glob_source(module, scope, index, depth)
+                    .map(|source| (index, source))
+            })
+            .filter(|(_, source)| source != module && !visited.contains(source))
+            .collect();
+        let direct = sources.iter().find(|(_, source)| {
+            self.modules.get(source).is_some_and(|candidate| {
+                candidate.declares(name) || candidate.named_import(name).is_some()
+            })
+        });
+        direct
+            .or_else(|| {
+                sources
+                    .iter()
+                    .find(|(_, source)| self.provides(source, name, depth + 1))
+            })
+            .cloned()
+    }
+
     /// True when `name` can be named inside `module` (declared, imported or glob-imported).
     fn provides(&self, module: &[String], name: &str, depth: usize) -> bool {
         let Some(scope) = self.modules.get(module) else {
@@ -490,12 +539,15 @@ impl CrateScopes {
         if let Some(answer) = memoized {
             return answer;
         }
-        let outer_hit = DEPTH_LIMIT_HIT.with(|hit| hit.replace(false));
+        let key = (scope_identity(scope), name.to_string());
+        if !PROVIDES_IN_PROGRESS.with(|in_progress| in_progress.borrow_mut().insert(key.clone())) {
+            return false;
+        }
         let mut visited = Vec::new();
         let answer = self.provides_unvisited(module, name, depth, &mut visited);
-        let hit = DEPTH_LIMIT_HIT.with(|hit| hit.replace(outer_hit || hit.get()));
-        if !hit && let Ok(mut provided) = scope.provided.lock() {
-            provided.insert(name.to_string(), answer);
+        PROVIDES_IN_PROGRESS.with(|in_progress| in_progress.borrow_mut().remove(&key));
+        if let Ok(mut provided) = scope.provided.lock() {
+            provided.entry(name.to_string()).or_insert(answer);
         }
         answer
     }
@@ -526,6 +578,8 @@ impl CrateScopes {
     /// Follows `rest` from the last hop, recording a new hop at each re-export.
     fn walk(&self, mut hops: Vec<Target>, rest: &[String], depth: usize) -> Vec<Target> {
         let mut index = 0;
+        // Modules left through a glob on this walk: never entered again.
+        let mut glob_visited: Vec<Vec<String>> = Vec::new();
         while index < rest.len() {
             let too_long = depth_exceeded(hops.len());
             let current = hops.last_mut().expect("a walk starts from one hop");
@@ -564,13 +618,13 @@ impl CrateScopes {
                     }
                 }
             }
-            let source = scope.globs().find_map(|(glob_index, _)| {
-                self.glob_source(&module, scope, glob_index, depth)
-                    .filter(|source| self.provides(source, name, depth + 1))
-            });
+            let source = self
+                .glob_providing(&module, scope, name, depth, None, &glob_visited)
+                .map(|(_, source)| source);
             match source {
                 Some(source) if !depth_exceeded(depth + 1) => {
                     current.segments.push(name.clone());
+                    glob_visited.push(module);
                     hops.push(Target::local(source));
                 }
                 _ => {
@@ -730,6 +784,43 @@ mod tests {
         assert_eq!(
             resolve(&scopes, "crate::b", "Y::new").unwrap(),
             ["crate::a::Y::new"]
+        );
+    }
+
+    #[test]
+    fn many_modules_globbing_each_other_resolve_once_each() {
+        // Twelve modules that all glob-import each other: without memoized cycle cuts this
+        // takes exponential time.
+        let names: Vec<String> = (0..12).map(|index| format!("m{index}")).collect();
+        let root: String = names
+            .iter()
+            .map(|name| format!("pub mod {name};"))
+            .collect();
+        let mut files = vec![("crate".to_string(), root)];
+        for name in &names {
+            let globs: String = names
+                .iter()
+                .filter(|other| *other != name)
+                .map(|other| format!("pub use crate::{other}::*;"))
+                .collect();
+            files.push((
+                format!("crate::{name}"),
+                format!("{globs} pub struct Only{name};"),
+            ));
+        }
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(module, text)| (module.as_str(), text.as_str()))
+            .collect();
+        let scopes = scopes(&borrowed);
+        scopes.resolve_all_imports();
+        assert_eq!(
+            resolve(&scopes, "crate", "crate::m0::Onlym11::new").unwrap(),
+            ["crate::m0::Onlym11", "crate::m11::Onlym11::new"]
+        );
+        assert_eq!(
+            resolve(&scopes, "crate", "crate::m0::Missing").unwrap(),
+            ["crate::m0::Missing"]
         );
     }
 
