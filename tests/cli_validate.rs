@@ -655,3 +655,24 @@ fn a_broken_manifest_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("cargo metadata failed"));
 }
+
+#[test]
+fn the_human_summary_fails_on_unreadable_files() {
+    let output = axiomod()
+        .arg("validate")
+        .arg(fixture("file_errors"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.ends_with("error: 1 violation in 4 files checked (2 unreadable files)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "error[file]: not valid Rust: expected an expression\n  --> src/platform.rs:2:13"
+        ),
+        "{text}"
+    );
+}

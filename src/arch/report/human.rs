@@ -7,6 +7,9 @@ use super::Report;
 use crate::arch::analysis::Violation;
 use crate::arch::rules::Severity;
 
+/// Paths inside macros listed one by one; the JSON report lists them all.
+const UNRESOLVED_SHOWN: usize = 10;
+
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     for violation in &report.violations {
@@ -19,11 +22,19 @@ pub fn render(report: &Report) -> String {
             error.message, error.file, error.line, error.column
         );
     }
-    for unresolved in &report.unresolved {
+    for unresolved in report.unresolved.iter().take(UNRESOLVED_SHOWN) {
         let _ = writeln!(
             out,
             "note[unresolved]: `{}` not checked: {}\n  --> {}:{}:{}\n",
             unresolved.path, unresolved.reason, unresolved.file, unresolved.line, unresolved.column
+        );
+    }
+    if let Some(hidden) = report.unresolved.len().checked_sub(UNRESOLVED_SHOWN)
+        && hidden > 0
+    {
+        let _ = writeln!(
+            out,
+            "note[unresolved]: {hidden} more paths inside macros not checked (all of them: --format json)\n"
         );
     }
     for stale in &report.stale_baseline {
@@ -146,7 +157,7 @@ fn summary(report: &Report) -> String {
         format!(" ({})", extras.join(", "))
     };
     let files = plural(report.files_checked, "file");
-    if errors == 0 {
+    if errors == 0 && report.file_errors.is_empty() {
         format!("ok: no violations in {files} checked{extras}\n")
     } else {
         format!(
