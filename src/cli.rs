@@ -12,6 +12,7 @@ Examples:
   axiomod doctor                        # check the toolchain and the database
   axiomod migrate up                    # apply pending database migrations
   axiomod completions bash > /etc/bash_completion.d/axiomod
+  axiomod validate --format sarif       # check the architecture rules of axiomod.toml
 
 Exit codes: 0 ok, 1 the check found problems, 2 bad usage, bad input or unreachable dependency.";
 
@@ -30,4 +31,5 @@ pub enum Command {
     Doctor(commands::doctor::DoctorArgs),
     Completions(commands::completions::CompletionsArgs),
     Migrate(commands::migrate::MigrateArgs),
+    Validate(commands::validate::ValidateArgs),
 }

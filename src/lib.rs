@@ -4,6 +4,7 @@
 //! [`commands`] parses its options and calls one of the engines below, which know nothing
 //! about the terminal. Tests and benchmarks call the engines directly.
 
+pub mod arch;
 pub mod cli;
 pub mod commands;
 pub mod doctor;

@@ -6,6 +6,7 @@ pub mod generate;
 pub mod migrate;
 pub mod new;
 mod plan_output;
+pub mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::outcome::Outcome;
@@ -18,5 +19,6 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Doctor(args) => doctor::exec(args),
         Command::Completions(args) => completions::exec(args),
         Command::Migrate(args) => migrate::exec(args),
+        Command::Validate(args) => validate::exec(args),
     }
 }

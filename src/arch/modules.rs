@@ -1,0 +1,117 @@
+//! Where the file of a `mod name;` declaration lives, following rustc's rules:
+//!
+//! - a "mod-rs" file (crate root, `mod.rs`, or a file loaded through `#[path]`) keeps its
+//!   children in its own directory; `name.rs` keeps them in `name/`;
+//! - `mod name;` is `<dir>/name.rs` or `<dir>/name/mod.rs`, where `<dir>` also descends
+//!   through the inline modules (`mod outer { mod name; }`) around the declaration;
+//! - `#[path = "x.rs"]` outside inline modules is relative to the directory of the current
+//!   file; inside inline modules, to the directory those inline modules stand for.
+
+use std::path::{Path, PathBuf};
+
+/// A file that holds a module, as found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModuleFile {
+    pub path: PathBuf,
+    /// Whether the file's children live in its own directory (see the module docs).
+    pub is_mod_rs: bool,
+}
+
+/// The candidate files for `mod name;` declared in `parent` (inside `inline` modules).
+/// The first existing candidate is the module's file.
+pub fn child_module_candidates(
+    parent: &ModuleFile,
+    inline: &[String],
+    name: &str,
+    path_attribute: Option<&str>,
+) -> Vec<ModuleFile> {
+    let file_directory = parent.path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut module_directory = if parent.is_mod_rs {
+        file_directory.clone()
+    } else {
+        let stem = parent
+            .path
+            .file_stem()
+            .map(|stem| stem.to_os_string())
+            .unwrap_or_default();
+        file_directory.join(stem)
+    };
+    for inline_name in inline {
+        module_directory.push(raw_name(inline_name));
+    }
+    if let Some(attribute) = path_attribute {
+        let base = if inline.is_empty() {
+            file_directory
+        } else {
+            module_directory
+        };
+        return vec![ModuleFile {
+            path: base.join(attribute),
+            is_mod_rs: true,
+        }];
+    }
+    let name = raw_name(name);
+    vec![
+        ModuleFile {
+            path: module_directory.join(format!("{name}.rs")),
+            is_mod_rs: false,
+        },
+        ModuleFile {
+            path: module_directory.join(name).join("mod.rs"),
+            is_mod_rs: true,
+        },
+    ]
+}
+
+/// `r#type` lives in `type.rs`.
+fn raw_name(name: &str) -> &str {
+    name.strip_prefix("r#").unwrap_or(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, is_mod_rs: bool) -> ModuleFile {
+        ModuleFile {
+            path: PathBuf::from(path),
+            is_mod_rs,
+        }
+    }
+
+    #[test]
+    fn children_of_a_crate_root_live_beside_it() {
+        let candidates = child_module_candidates(&file("src/lib.rs", true), &[], "app", None);
+        assert_eq!(
+            candidates,
+            [file("src/app.rs", false), file("src/app/mod.rs", true)]
+        );
+    }
+
+    #[test]
+    fn children_of_a_non_mod_rs_file_live_in_its_directory() {
+        let parent = file("src/modules/sales.rs", false);
+        let candidates = child_module_candidates(&parent, &[], "domain", None);
+        assert_eq!(candidates[0], file("src/modules/sales/domain.rs", false));
+    }
+
+    #[test]
+    fn inline_modules_add_directories() {
+        let parent = file("src/lib.rs", true);
+        let candidates = child_module_candidates(&parent, &["outer".into()], "inner", None);
+        assert_eq!(candidates[0], file("src/outer/inner.rs", false));
+    }
+
+    #[test]
+    fn path_attributes_are_relative_to_the_file_or_the_inline_module() {
+        let parent = file("src/a/b.rs", false);
+        assert_eq!(
+            child_module_candidates(&parent, &[], "x", Some("other/x.rs")),
+            [file("src/a/other/x.rs", true)]
+        );
+        assert_eq!(
+            child_module_candidates(&parent, &["inline".into()], "x", Some("x.rs")),
+            [file("src/a/b/inline/x.rs", true)]
+        );
+    }
+}
