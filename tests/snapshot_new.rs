@@ -4,13 +4,14 @@
 
 use std::path::Path;
 
-use axiomod::generate::project::{Database, NewProject, render_project};
+use axiomod::generate::project::{Broker, Database, NewProject, render_project};
 use axiomod::render::{Ownership, RenderedFile};
 
 fn shop_sqlite() -> Vec<RenderedFile> {
     render_project(&NewProject {
         name: "shop".to_string(),
         database: Database::Sqlite,
+        broker: Broker::None,
         migration_version: "20260101000000".to_string(),
     })
     .expect("the shop project renders")

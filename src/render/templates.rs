@@ -2,7 +2,9 @@
 //! tree it generates: a file ending in `.tera` is rendered (the suffix is dropped), any other
 //! file is copied as is. In paths, `__name__` stands for the project name and `__version__`
 //! for the migration version; a file ending in `.once` (before `.tera`) is created once for
-//! the user to edit and never overwritten.
+//! the user to edit and never overwritten. A `.tera` template that renders to nothing but
+//! whitespace is not written at all: that is how a file exists only for some options (e.g.
+//! `src/platform/broker.rs` only with a broker).
 
 use std::path::PathBuf;
 
@@ -60,6 +62,16 @@ pub fn render_generator(
     let folder = TEMPLATES
         .get_dir(generator)
         .ok_or_else(|| RenderError::UnknownGenerator(generator.to_string()))?;
+    render_folder(folder, generator, context, variables)
+}
+
+/// Renders every file under `folder`, whose paths start with `generator`.
+fn render_folder(
+    folder: &Dir<'_>,
+    generator: &str,
+    context: &tera::Context,
+    variables: &PathVariables<'_>,
+) -> Result<Vec<RenderedFile>, RenderError> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(Vec::new());
     let mut files = Vec::new();
@@ -79,11 +91,16 @@ pub fn render_generator(
         let contents = match output_path.strip_suffix(".tera") {
             Some(stripped) => {
                 output_path = stripped.to_string();
-                tera.render_str(&source, context)
-                    .map_err(|error| RenderError::Template {
-                        template: template_path.clone(),
-                        message: error_chain(&error),
-                    })?
+                let contents =
+                    tera.render_str(&source, context)
+                        .map_err(|error| RenderError::Template {
+                            template: template_path.clone(),
+                            message: error_chain(&error),
+                        })?;
+                if contents.trim().is_empty() {
+                    continue;
+                }
+                contents
             }
             None => source,
         };
@@ -128,4 +145,50 @@ fn error_chain(error: &tera::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use include_dir::File;
+
+    use super::*;
+
+    const VARIABLES: PathVariables<'static> = PathVariables {
+        name: "shop",
+        version: "20260101000000",
+    };
+
+    static ENTRIES: [DirEntry<'static>; 3] = [
+        DirEntry::File(File::new(
+            "demo/optional.rs.tera",
+            b"{% if wanted %}pub fn optional() {}{% endif %}\n\n",
+        )),
+        DirEntry::File(File::new("demo/empty.txt", b"")),
+        DirEntry::File(File::new(
+            "demo/__name__.toml.tera",
+            b"name = \"{{ name }}\"\n",
+        )),
+    ];
+    static DEMO: Dir<'static> = Dir::new("demo", &ENTRIES);
+
+    fn paths(wanted: bool) -> Vec<String> {
+        let mut context = tera::Context::new();
+        context.insert("wanted", &wanted);
+        context.insert("name", "shop");
+        render_folder(&DEMO, "demo", &context, &VARIABLES)
+            .expect("the demo templates render")
+            .into_iter()
+            .map(|file| file.path.display().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_template_rendering_to_whitespace_is_not_written() {
+        assert_eq!(paths(false), ["empty.txt", "shop.toml"]);
+    }
+
+    #[test]
+    fn a_template_with_content_is_written_and_an_empty_plain_file_is_copied() {
+        assert_eq!(paths(true), ["empty.txt", "optional.rs", "shop.toml"]);
+    }
 }
