@@ -30,7 +30,7 @@ pub struct NewArgs {
     #[arg(long, value_enum)]
     pub db: Option<Database>,
     /// The message broker the service publishes its events through (its outbox relay's
-    /// target). Never asked: a service starts without one and gains it with this flag.
+    /// target). Never asked: without this flag the service has no broker.
     #[arg(long, value_enum, default_value_t = Broker::None)]
     pub broker: Broker,
     /// Write into a non-empty folder, overwriting files of the same name (nothing is deleted).
