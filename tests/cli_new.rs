@@ -595,6 +595,96 @@ fn unknown_database_is_a_usage_error_listing_the_choices() {
     assert!(tree(folder.path()).is_empty());
 }
 
+// ---------------------------------------------------------------------------------------------
+// --broker
+
+#[test]
+fn unknown_broker_is_a_usage_error_listing_the_choices() {
+    let folder = tempfile::tempdir().unwrap();
+    let output = new_in(folder.path())
+        .args(["shop", "--db", "sqlite", "--broker", "kafka"])
+        .output()
+        .unwrap();
+    let stderr = flat_stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("invalid value 'kafka'"), "{stderr}");
+    assert!(stderr.contains("--broker"), "{stderr}");
+    for choice in ["none", "nats", "rabbitmq"] {
+        assert!(stderr.contains(choice), "{choice}: {stderr}");
+    }
+    assert!(stderr.contains("possible values"), "{stderr}");
+    assert!(tree(folder.path()).is_empty());
+}
+
+/// The broker client crates a project's Cargo.toml depends on.
+fn broker_crates(project: &Path) -> Vec<String> {
+    let cargo: toml::Table = toml::from_str(&read(project.join("Cargo.toml"))).unwrap();
+    let dependencies = cargo["dependencies"].as_table().unwrap();
+    ["async-nats", "lapin"]
+        .into_iter()
+        .filter(|name| dependencies.contains_key(*name))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn each_broker_brings_its_client_module_and_records_itself() {
+    for (broker, crates, database) in [
+        (Some("none"), &[][..], "sqlite"),
+        (None, &[][..], "postgres"),
+        (Some("nats"), &["async-nats"][..], "postgres"),
+        (Some("rabbitmq"), &["lapin"][..], "sqlite"),
+    ] {
+        let folder = tempfile::tempdir().unwrap();
+        let mut command = new_in(folder.path());
+        command.args(["shop", "--db", database]);
+        if let Some(broker) = broker {
+            command.args(["--broker", broker]);
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+        let project = folder.path().join("shop");
+        let on_disk = assert_project_tree(&project, "shop", database, &[]);
+        let expected = broker.unwrap_or("none");
+        assert_eq!(broker_crates(&project), crates, "{expected}");
+
+        let project_file: toml::Table =
+            toml::from_str(&read(project.join("axiomod.toml"))).unwrap();
+        assert_eq!(
+            project_file["project"]["broker"].as_str(),
+            Some(expected),
+            "{expected}"
+        );
+
+        let has_module = on_disk.contains("src/platform/broker.rs");
+        let platform = read(project.join("src/platform/mod.rs"));
+        let state = read(project.join("src/platform/state.rs"));
+        let health = read(project.join("src/platform/health.rs"));
+        let app = read(project.join("src/app.rs"));
+        if expected == "none" {
+            assert!(!has_module, "{on_disk:?}");
+            assert!(!platform.contains("broker"), "{platform}");
+            assert!(!state.contains("broker"), "{state}");
+            assert!(!health.contains("\"broker\""), "{health}");
+            assert!(!app.contains("BROKER_URL"), "{app}");
+        } else {
+            assert!(has_module, "{expected}: {on_disk:?}");
+            assert!(platform.contains("pub mod broker;"), "{platform}");
+            assert!(state.contains("pub broker: Broker"), "{state}");
+            assert!(health.contains("timed_check(\"broker\""), "{health}");
+            assert!(app.contains("BROKER_URL is not set"), "{app}");
+            let module = read(project.join("src/platform/broker.rs"));
+            let (client, other) = if expected == "nats" {
+                ("async_nats", "lapin")
+            } else {
+                ("lapin", "async_nats")
+            };
+            assert!(module.contains(client), "{module}");
+            assert!(!module.contains(other), "{module}");
+        }
+    }
+}
+
 #[test]
 fn unknown_format_is_a_usage_error() {
     let folder = tempfile::tempdir().unwrap();

@@ -1,4 +1,5 @@
-//! End to end: `axiomod new` for SQLite and PostgreSQL, then the generated project's own
+//! End to end: `axiomod new` for SQLite and PostgreSQL, without a broker and with NATS and
+//! RabbitMQ, then the generated project's own
 //! `cargo fmt --check`, `cargo clippy -D warnings` and `cargo test`, then the built service
 //! started for real and its HTTP contract checked over TCP.
 //!
@@ -30,11 +31,14 @@ fn e2e_target_dir() -> PathBuf {
 }
 
 /// Runs `axiomod new` into a fresh temporary folder and returns (tempdir, project dir).
-fn generate(name: &str, db: &str) -> (tempfile::TempDir, PathBuf) {
+/// Projects built concurrently need distinct names: their binaries share one target folder.
+fn generate(name: &str, db: &str, broker: &str) -> (tempfile::TempDir, PathBuf) {
     let workspace = tempfile::tempdir().expect("a temporary folder");
     let project = workspace.path().join(name);
     let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
-        .args(["new", name, "--db", db, "--yes", "--path"])
+        .args([
+            "new", name, "--db", db, "--broker", broker, "--yes", "--path",
+        ])
         .arg(&project)
         .output()
         .expect("axiomod runs");
@@ -80,9 +84,22 @@ struct Service {
 
 impl Service {
     fn start(name: &str, project: &Path, database_url: &str) -> Self {
+        Self::start_with_broker(name, project, database_url, None)
+    }
+
+    fn start_with_broker(
+        name: &str,
+        project: &Path,
+        database_url: &str,
+        broker_url: Option<&str>,
+    ) -> Self {
         let port = free_port();
         let log = project.join("service.log");
-        let child = Command::new(binary(name))
+        let mut command = Command::new(binary(name));
+        if let Some(broker_url) = broker_url {
+            command.env("BROKER_URL", broker_url);
+        }
+        let child = command
             .arg("serve")
             .current_dir(project)
             .env("DATABASE_URL", database_url)
@@ -149,6 +166,78 @@ fn check_project(project: &Path, test_env: &[(&str, &str)]) {
         &[],
     );
     cargo(project, &["test"], test_env);
+}
+
+/// Polls `/ready` until it answers 200 (the broker connects in the background after start).
+fn wait_until_ready(service: &Service) {
+    let started = Instant::now();
+    loop {
+        let ready = get(service.port, "/ready");
+        if ready.status == 200 {
+            return;
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "never ready: {ready:?}\n{}",
+            service.logs()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The broker contract: ready and healthy with the real broker at `broker_url`; alive but
+/// not ready with nothing listening at the broker's address; refused without `BROKER_URL`.
+fn check_broker_contract(
+    name: &str,
+    project: &Path,
+    database_url: &str,
+    broker_url: &str,
+    closed_broker_url: &str,
+) {
+    let service = Service::start_with_broker(name, project, database_url, Some(broker_url));
+    wait_until_ready(&service);
+    let health = get(service.port, "/health").json();
+    assert_eq!(health["status"], "ok", "{health}");
+    assert_eq!(health["checks"][0]["name"], "database", "{health}");
+    assert_eq!(health["checks"][1]["name"], "broker", "{health}");
+    assert_eq!(health["checks"][1]["ok"], true, "{health}");
+    service.terminate();
+
+    let service = Service::start_with_broker(name, project, database_url, Some(closed_broker_url));
+    assert_eq!(get(service.port, "/live").status, 200);
+    let ready = get(service.port, "/ready");
+    assert_eq!(ready.status, 503, "{ready:?}");
+    assert_eq!(
+        ready.header("content-type"),
+        Some("application/problem+json")
+    );
+    let detail = ready.json()["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(detail.contains("broker"), "{detail}");
+    assert!(!detail.contains("database"), "{detail}");
+    let health = get(service.port, "/health").json();
+    assert_eq!(health["status"], "degraded", "{health}");
+    assert_eq!(health["checks"][1]["ok"], false, "{health}");
+    service.terminate();
+
+    let refused = Command::new(binary(name))
+        .arg("serve")
+        .current_dir(project)
+        .env("DATABASE_URL", database_url)
+        .env("PORT", free_port().to_string())
+        .env_remove("BROKER_URL")
+        .output()
+        .expect("the generated binary runs");
+    // The error is logged (JSON on stdout), like every other start-up failure.
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&refused.stdout),
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert!(!refused.status.success(), "started without BROKER_URL");
+    assert!(output.contains("BROKER_URL is not set"), "{output}");
 }
 
 fn run_migrate(name: &str, project: &Path, database_url: &str) {
@@ -281,7 +370,7 @@ fn metric_value(metrics: &str, series: &str) -> f64 {
 
 #[test]
 fn sqlite_service_builds_tests_and_serves() {
-    let (_workspace, project) = generate("shop", "sqlite");
+    let (_workspace, project) = generate("shop", "sqlite", "none");
     check_project(&project, &[]);
     let database_url = format!("sqlite://{}?mode=rwc", project.join("e2e.db").display());
     run_migrate("shop", &project, &database_url);
@@ -295,7 +384,7 @@ fn postgres_service_builds_tests_and_serves() {
     let Some(server) = support::postgres_url() else {
         return;
     };
-    let (_workspace, project) = generate("order-service", "postgres");
+    let (_workspace, project) = generate("order-service", "postgres", "none");
     let admin_url = format!("{server}/postgres");
     check_project(&project, &[("DATABASE_URL", &admin_url)]);
     let database = support::postgres::TemporaryDatabase::create(&server);
@@ -307,4 +396,44 @@ fn postgres_service_builds_tests_and_serves() {
     let service = Service::start("order-service", &project, database.url());
     check_http_contract(&service);
     service.terminate();
+}
+
+#[test]
+fn postgres_service_with_nats_is_ready_only_with_its_broker() {
+    let Some(server) = support::postgres_url() else {
+        return;
+    };
+    let Some(nats) = support::nats_url() else {
+        return;
+    };
+    let (_workspace, project) = generate("events-service", "postgres", "nats");
+    let admin_url = format!("{server}/postgres");
+    check_project(&project, &[("DATABASE_URL", &admin_url)]);
+    let database = support::postgres::TemporaryDatabase::create(&server);
+    run_migrate("events-service", &project, database.url());
+    check_broker_contract(
+        "events-service",
+        &project,
+        database.url(),
+        &nats,
+        "nats://127.0.0.1:1",
+    );
+}
+
+#[test]
+fn sqlite_service_with_rabbitmq_is_ready_only_with_its_broker() {
+    let Some(amqp) = support::amqp_url() else {
+        return;
+    };
+    let (_workspace, project) = generate("notifier", "sqlite", "rabbitmq");
+    check_project(&project, &[]);
+    let database_url = format!("sqlite://{}?mode=rwc", project.join("e2e.db").display());
+    run_migrate("notifier", &project, &database_url);
+    check_broker_contract(
+        "notifier",
+        &project,
+        &database_url,
+        &amqp,
+        "amqp://guest:guest@127.0.0.1:1/%2f",
+    );
 }

@@ -4,13 +4,18 @@
 
 use std::path::Path;
 
-use axiomod::generate::project::{Database, NewProject, render_project};
+use axiomod::generate::project::{Broker, Database, NewProject, render_project};
 use axiomod::render::{Ownership, RenderedFile};
 
 fn shop_sqlite() -> Vec<RenderedFile> {
+    shop(Broker::None)
+}
+
+fn shop(broker: Broker) -> Vec<RenderedFile> {
     render_project(&NewProject {
         name: "shop".to_string(),
         database: Database::Sqlite,
+        broker,
         migration_version: "20260101000000".to_string(),
     })
     .expect("the shop project renders")
@@ -57,6 +62,16 @@ fn app_rs() {
 #[test]
 fn platform_db_rs() {
     insta::assert_snapshot!(contents(&shop_sqlite(), "src/platform/db.rs"));
+}
+
+#[test]
+fn platform_broker_rs_nats() {
+    insta::assert_snapshot!(contents(&shop(Broker::Nats), "src/platform/broker.rs"));
+}
+
+#[test]
+fn platform_broker_rs_rabbitmq() {
+    insta::assert_snapshot!(contents(&shop(Broker::Rabbitmq), "src/platform/broker.rs"));
 }
 
 #[test]

@@ -597,7 +597,7 @@ mod tests {
     }
 
     #[test]
-    fn clean_preset_has_the_five_layers() {
+    fn clean_preset_has_the_six_layers() {
         let config = parse_text("[architecture]\npreset = \"clean\"\n").unwrap();
         let names: Vec<&str> = config
             .layers
@@ -606,8 +606,17 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["api", "application", "domain", "infrastructure", "platform"]
+            [
+                "api",
+                "application",
+                "domain",
+                "infrastructure",
+                "kernel",
+                "platform"
+            ]
         );
+        let kernel = config.layer_of(&["crate", "kernel", "error"]);
+        assert_eq!(kernel.unwrap().name, "kernel");
         let domain = config.layer_of(&["crate", "modules", "sales", "domain", "order"]);
         assert_eq!(domain.unwrap().name, "domain");
         assert!(domain.unwrap().forbids_crate("tower-http"));

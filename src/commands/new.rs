@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::commands::plan_output::{OutputFormat, print_planned, print_written};
-use crate::generate::project::{self, Database, NewProject};
+use crate::generate::project::{self, Broker, Database, NewProject};
 use crate::outcome::Outcome;
 use crate::render;
 use crate::ui;
@@ -15,6 +15,7 @@ use crate::ui;
 #[command(after_help = "Examples:
   axiomod new shop --db sqlite             # ./shop, runs on a local SQLite file
   axiomod new billing --db postgres --path services/billing
+  axiomod new orders --db postgres --broker nats
   axiomod new shop --dry-run               # list the files, write nothing
 
 Then: cd shop && MIGRATE_ON_START=true cargo run, and curl localhost:8080/health.")]
@@ -28,6 +29,10 @@ pub struct NewArgs {
     /// The database the service runs on. Asked on a terminal when not given; sqlite otherwise.
     #[arg(long, value_enum)]
     pub db: Option<Database>,
+    /// The message broker the service publishes its events through (its outbox relay's
+    /// target). Never asked: without this flag the service has no broker.
+    #[arg(long, value_enum, default_value_t = Broker::None)]
+    pub broker: Broker,
     /// Write into a non-empty folder, overwriting files of the same name (nothing is deleted).
     #[arg(long)]
     pub force: bool,
@@ -59,6 +64,7 @@ pub fn exec(args: NewArgs) -> miette::Result<Outcome> {
     let project = NewProject {
         name: args.name.clone(),
         database,
+        broker: args.broker,
         migration_version,
     };
     let files = project::render_project(&project)?;

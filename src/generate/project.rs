@@ -16,11 +16,24 @@ pub enum Database {
     Sqlite,
 }
 
+/// The message broker a generated service publishes through (the outbox relay's target).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Broker {
+    /// No broker: the service needs none at run time.
+    None,
+    /// NATS, through the `async-nats` client.
+    Nats,
+    /// RabbitMQ (AMQP 0-9-1), through the `lapin` client.
+    Rabbitmq,
+}
+
 /// Everything `axiomod new` needs to render a project.
 #[derive(Debug, Clone)]
 pub struct NewProject {
     pub name: String,
     pub database: Database,
+    pub broker: Broker,
     /// Version of the first migration (`YYYYMMDDHHMMSS`), normally the current time.
     pub migration_version: String,
 }
@@ -46,6 +59,8 @@ const DEPENDENCY_NAMES: &[&str] = &[
     "utoipa-scalar",
     "http-body-util",
     "uuid",
+    "async-nats",
+    "lapin",
 ];
 
 /// Names Cargo or Rust reserve.
@@ -227,7 +242,7 @@ pub fn render_project(project: &NewProject) -> Result<Vec<RenderedFile>, NewErro
             "name": project.name,
             "crate_name": project.crate_name(),
             "db": project.database,
-            "broker": "none",
+            "broker": project.broker,
         }),
     );
     context.insert("axiomod_version", env!("CARGO_PKG_VERSION"));

@@ -68,6 +68,8 @@ pub struct Project {
     pub root: PathBuf,
     pub name: String,
     pub db: String,
+    /// `none`, `nats` or `rabbitmq`.
+    pub broker: String,
     /// Modules already registered, in order.
     pub modules: Vec<String>,
     document: DocumentMut,
@@ -103,6 +105,11 @@ impl Project {
         if db != "postgres" && db != "sqlite" {
             return Err(invalid("[project] db must be \"postgres\" or \"sqlite\""));
         }
+        let broker = project
+            .get("broker")
+            .and_then(|item| item.as_str())
+            .unwrap_or("none")
+            .to_string();
         let modules = project
             .get("modules")
             .and_then(|item| item.as_array())
@@ -117,6 +124,7 @@ impl Project {
             root: root.to_path_buf(),
             name,
             db,
+            broker,
             modules,
             document,
         })
@@ -339,6 +347,7 @@ fn render_module(
         "name": project.name,
         "crate_name": project.crate_name(),
         "db": project.db,
+        "broker": project.broker,
     });
     let ordered = entities_in_reference_order(module);
     let ordered_module = Module {

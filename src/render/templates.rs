@@ -4,6 +4,8 @@
 //! generator's path variables; a file ending in `.once` (before `.tera`) is created once for
 //! the user to edit and never overwritten. A `.tera` file whose name starts with one `_` holds
 //! macros for other templates (`{% import "scaffold/_macros.tera" as m %}`) and is not output.
+//! A `.tera` template that renders to nothing but whitespace is not written at all: that is
+//! how a file exists only for some options (e.g. `src/platform/broker.rs` only with a broker).
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -57,33 +59,36 @@ pub type PathVariables<'a> = [(&'a str, &'a str)];
 /// Every `.tera` template, parsed once and named by its path under `templates/`.
 fn engine() -> Result<&'static tera::Tera, RenderError> {
     static ENGINE: OnceLock<Result<tera::Tera, String>> = OnceLock::new();
-    let engine = ENGINE.get_or_init(|| {
-        let mut files = Vec::new();
-        collect_files(&TEMPLATES, &mut files);
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on(Vec::new());
-        let sources: Vec<(String, String)> = files
-            .into_iter()
-            .filter(|file| {
-                file.path()
-                    .extension()
-                    .is_some_and(|extension| extension == "tera")
-            })
-            .map(|file| {
-                (
-                    template_name(file),
-                    String::from_utf8_lossy(file.contents()).into_owned(),
-                )
-            })
-            .collect();
-        tera.add_raw_templates(sources)
-            .map(|()| tera)
-            .map_err(|error| error_chain(&error))
-    });
+    let engine = ENGINE.get_or_init(|| build_engine(&TEMPLATES));
     engine.as_ref().map_err(|message| RenderError::Template {
         template: "templates/".to_string(),
         message: message.clone(),
     })
+}
+
+/// A tera engine holding every `.tera` file under `root`, named by its path.
+fn build_engine(root: &Dir<'_>) -> Result<tera::Tera, String> {
+    let mut files = Vec::new();
+    collect_files(root, &mut files);
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(Vec::new());
+    let sources: Vec<(String, String)> = files
+        .into_iter()
+        .filter(|file| {
+            file.path()
+                .extension()
+                .is_some_and(|extension| extension == "tera")
+        })
+        .map(|file| {
+            (
+                template_name(file),
+                String::from_utf8_lossy(file.contents()).into_owned(),
+            )
+        })
+        .collect();
+    tera.add_raw_templates(sources)
+        .map(|()| tera)
+        .map_err(|error| error_chain(&error))
 }
 
 fn template_name(file: &include_dir::File<'_>) -> String {
@@ -99,7 +104,17 @@ pub fn render_generator(
     let folder = TEMPLATES
         .get_dir(generator)
         .ok_or_else(|| RenderError::UnknownGenerator(generator.to_string()))?;
-    let tera = engine()?;
+    render_folder(engine()?, folder, generator, context, variables)
+}
+
+/// Renders every file under `folder`, whose paths start with `generator`.
+fn render_folder(
+    tera: &tera::Tera,
+    folder: &Dir<'_>,
+    generator: &str,
+    context: &tera::Context,
+    variables: &PathVariables<'_>,
+) -> Result<Vec<RenderedFile>, RenderError> {
     let mut files = Vec::new();
     collect_files(folder, &mut files);
     let mut rendered = Vec::with_capacity(files.len());
@@ -124,11 +139,16 @@ pub fn render_generator(
         let contents = match output_path.strip_suffix(".tera") {
             Some(stripped) => {
                 output_path = stripped.to_string();
-                tera.render(&template_path, context)
-                    .map_err(|error| RenderError::Template {
+                let contents = tera.render(&template_path, context).map_err(|error| {
+                    RenderError::Template {
                         template: template_path.clone(),
                         message: error_chain(&error),
-                    })?
+                    }
+                })?;
+                if contents.trim().is_empty() {
+                    continue;
+                }
+                contents
             }
             None => String::from_utf8_lossy(file.contents()).into_owned(),
         };
@@ -197,4 +217,49 @@ fn error_chain(error: &tera::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use include_dir::File;
+
+    use super::*;
+
+    const VARIABLES: &PathVariables<'static> =
+        &[("__name__", "shop"), ("__version__", "20260101000000")];
+
+    static ENTRIES: [DirEntry<'static>; 3] = [
+        DirEntry::File(File::new(
+            "demo/optional.rs.tera",
+            b"{% if wanted %}pub fn optional() {}{% endif %}\n\n",
+        )),
+        DirEntry::File(File::new("demo/empty.txt", b"")),
+        DirEntry::File(File::new(
+            "demo/__name__.toml.tera",
+            b"name = \"{{ name }}\"\n",
+        )),
+    ];
+    static DEMO: Dir<'static> = Dir::new("demo", &ENTRIES);
+
+    fn paths(wanted: bool) -> Vec<String> {
+        let mut context = tera::Context::new();
+        context.insert("wanted", &wanted);
+        context.insert("name", "shop");
+        let tera = build_engine(&DEMO).expect("the demo templates parse");
+        render_folder(&tera, &DEMO, "demo", &context, VARIABLES)
+            .expect("the demo templates render")
+            .into_iter()
+            .map(|file| file.path.display().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_template_rendering_to_whitespace_is_not_written() {
+        assert_eq!(paths(false), ["empty.txt", "shop.toml"]);
+    }
+
+    #[test]
+    fn a_template_with_content_is_written_and_an_empty_plain_file_is_copied() {
+        assert_eq!(paths(true), ["empty.txt", "optional.rs", "shop.toml"]);
+    }
 }
