@@ -14,6 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::http::{self, get};
+use support::otlp::Collector;
 
 /// Longest a started service may take to answer /live, or to exit after SIGTERM. A bound
 /// that keeps a broken build from hanging the suite, not a performance assertion.
@@ -83,29 +84,21 @@ struct Service {
 }
 
 impl Service {
-    fn start(name: &str, project: &Path, database_url: &str) -> Self {
-        Self::start_with_broker(name, project, database_url, None)
-    }
-
-    fn start_with_broker(
-        name: &str,
-        project: &Path,
-        database_url: &str,
-        broker_url: Option<&str>,
-    ) -> Self {
+    /// Starts `name serve` with `env` on top of the test's own variables (no OTLP export
+    /// unless `env` asks for it) and waits until it answers /live.
+    fn start(name: &str, project: &Path, database_url: &str, env: &[(&str, &str)]) -> Self {
         let port = free_port();
-        let log = project.join("service.log");
-        let mut command = Command::new(binary(name));
-        if let Some(broker_url) = broker_url {
-            command.env("BROKER_URL", broker_url);
-        }
-        let child = command
+        let log = project.join(format!("service-{port}.log"));
+        let child = Command::new(binary(name))
             .arg("serve")
             .current_dir(project)
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .env_remove("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
             .env("DATABASE_URL", database_url)
             .env("PORT", port.to_string())
             .env("LOG_FORMAT", "json")
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(File::create(&log).expect("a log file"))
             .stderr(Stdio::inherit())
             .spawn()
@@ -126,8 +119,8 @@ impl Service {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// Sends SIGTERM and waits for a clean exit.
-    fn terminate(mut self) {
+    /// Sends SIGTERM, waits for a clean exit and returns the service's log.
+    fn terminate(mut self) -> String {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -147,6 +140,7 @@ impl Service {
         }
         let logs = self.logs();
         assert!(logs.contains("shutting down"), "{logs}");
+        logs
     }
 }
 
@@ -194,7 +188,7 @@ fn check_broker_contract(
     broker_url: &str,
     closed_broker_url: &str,
 ) {
-    let service = Service::start_with_broker(name, project, database_url, Some(broker_url));
+    let service = Service::start(name, project, database_url, &[("BROKER_URL", broker_url)]);
     wait_until_ready(&service);
     let health = get(service.port, "/health").json();
     assert_eq!(health["status"], "ok", "{health}");
@@ -203,7 +197,12 @@ fn check_broker_contract(
     assert_eq!(health["checks"][1]["ok"], true, "{health}");
     service.terminate();
 
-    let service = Service::start_with_broker(name, project, database_url, Some(closed_broker_url));
+    let service = Service::start(
+        name,
+        project,
+        database_url,
+        &[("BROKER_URL", closed_broker_url)],
+    );
     assert_eq!(get(service.port, "/live").status, 200);
     let ready = get(service.port, "/ready");
     assert_eq!(ready.status, 503, "{ready:?}");
@@ -368,15 +367,80 @@ fn metric_value(metrics: &str, series: &str) -> f64 {
         .unwrap_or_else(|| panic!("no series {series} in:\n{metrics}"))
 }
 
+/// The caller's W3C trace context the trace export check sends.
+const CALLER_TRACE_ID: &str = "5a3c1f9e2b7d4c6e8f0a1b2c3d4e5f60";
+const CALLER_TRACEPARENT: &str = "00-5a3c1f9e2b7d4c6e8f0a1b2c3d4e5f60-1a2b3c4d5e6f7081-01";
+
+/// With OTEL_EXPORTER_OTLP_ENDPOINT set, a request that carries a `traceparent` is exported
+/// to the collector in the caller's trace (by the time the service has exited: the exporter
+/// is flushed on shutdown), and its log lines carry that trace id.
+fn check_trace_export(name: &str, project: &Path, database_url: &str) {
+    let collector = Collector::start();
+    let endpoint = collector.endpoint();
+    let service = Service::start(
+        name,
+        project,
+        database_url,
+        &[("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint)],
+    );
+    let traced = http::request(
+        service.port,
+        "GET",
+        "/live",
+        &[("traceparent", CALLER_TRACEPARENT)],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(traced.status, 200);
+    let logs = service.terminate();
+
+    let trace_id: Vec<u8> = (0..CALLER_TRACE_ID.len())
+        .step_by(2)
+        .map(|at| u8::from_str_radix(&CALLER_TRACE_ID[at..at + 2], 16).unwrap())
+        .collect();
+    let exports = collector.exports();
+    assert!(
+        exports.iter().any(|export| export.method == "POST"
+            && export.path == "/v1/traces"
+            && export.body_contains(&trace_id)
+            && export.body_contains(name.as_bytes())),
+        "no export of trace {CALLER_TRACE_ID} reached the collector: {exports:?}"
+    );
+
+    let traced_lines: Vec<serde_json::Value> = logs
+        .lines()
+        .filter(|line| line.contains(CALLER_TRACE_ID))
+        .map(|line| serde_json::from_str(line).expect("log lines are JSON"))
+        .collect();
+    assert!(!traced_lines.is_empty(), "{logs}");
+    for entry in traced_lines {
+        assert_eq!(entry["span"]["trace_id"], CALLER_TRACE_ID, "{entry}");
+    }
+}
+
 #[test]
 fn sqlite_service_builds_tests_and_serves() {
     let (_workspace, project) = generate("shop", "sqlite", "none");
     check_project(&project, &[]);
     let database_url = format!("sqlite://{}?mode=rwc", project.join("e2e.db").display());
     run_migrate("shop", &project, &database_url);
-    let service = Service::start("shop", &project, &database_url);
+
+    // Export is off by default: with only the traces URL pointing at a collector, and no
+    // OTEL_EXPORTER_OTLP_ENDPOINT, the service never connects to it.
+    let collector = Collector::start();
+    let traces_url = format!("{}/v1/traces", collector.endpoint());
+    let service = Service::start(
+        "shop",
+        &project,
+        &database_url,
+        &[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &traces_url)],
+    );
     check_http_contract(&service);
-    service.terminate();
+    let logs = service.terminate();
+    assert_eq!(collector.connections(), 0, "exported with OTLP off");
+    assert!(!logs.contains("trace_id"), "{logs}");
+
+    check_trace_export("shop", &project, &database_url);
 }
 
 #[test]
@@ -393,7 +457,7 @@ fn postgres_service_builds_tests_and_serves() {
         database.table_exists("axiomod_outbox") && database.table_exists("axiomod_dead_letters"),
         "`migrate` did not create the outbox tables"
     );
-    let service = Service::start("order-service", &project, database.url());
+    let service = Service::start("order-service", &project, database.url(), &[]);
     check_http_contract(&service);
     service.terminate();
 }

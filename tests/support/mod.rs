@@ -3,6 +3,7 @@
 
 pub mod helm;
 pub mod http;
+pub mod otlp;
 pub mod postgres;
 
 use std::net::{TcpStream, ToSocketAddrs};

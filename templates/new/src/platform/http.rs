@@ -13,7 +13,10 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use opentelemetry::trace::TraceContextExt;
+use opentelemetry_http::HeaderExtractor;
 use tracing::{Level, Span};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::platform::config::HttpConfig;
 use crate::platform::metrics;
@@ -50,19 +53,33 @@ pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
     router.fallback(problem::not_found).layer(stack)
 }
 
-/// The span every log line of a request is written in; it carries the request id.
+/// The span every log line of a request is written in; it carries the request id. When trace
+/// export is on, it continues the caller's trace (W3C `traceparent`/`tracestate` headers) and
+/// carries the trace id too.
 fn request_span(request: &Request) -> Span {
     let request_id = request
         .headers()
         .get(REQUEST_ID)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "request",
         method = %request.method(),
         path = %request.uri().path(),
         request_id = %request_id,
-    )
+        trace_id = tracing::field::Empty,
+    );
+    let caller = opentelemetry::global::get_text_map_propagator(|propagator| {
+        propagator.extract(&HeaderExtractor(request.headers()))
+    });
+    // Fails only when no OpenTelemetry layer is installed: then there is no trace to join.
+    if span.set_parent(caller).is_ok() {
+        let span_context = span.context().span().span_context().clone();
+        if span_context.is_valid() {
+            span.record("trace_id", tracing::field::display(span_context.trace_id()));
+        }
+    }
+    span
 }
 
 /// Answers 413 before any handler runs when `Content-Length` already exceeds the limit.
