@@ -197,7 +197,7 @@ pub fn plan_scaffold(
             }
             .into());
         }
-        None => now_version.to_string(),
+        None => next_migration_version(&project.root, now_version),
     };
     let other_modules: Vec<&Module> = previous
         .iter()
@@ -278,6 +278,24 @@ fn existing_migration_version(root: &Path, module: &str) -> Option<String> {
         .filter_map(|entry| entry.ok())
         .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
         .find_map(|name| name.strip_suffix(&suffix).map(str::to_string))
+}
+
+/// `now_version`, or one past the newest migration when that is not older: versions must be
+/// unique and increasing even when two commands run within the same second.
+fn next_migration_version(root: &Path, now_version: &str) -> String {
+    let newest = std::fs::read_dir(root.join("migrations"))
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.split('_').next()?.parse::<u64>().ok()
+        })
+        .max();
+    match (now_version.parse::<u64>(), newest) {
+        (Ok(now), Some(newest)) if newest >= now => (newest + 1).to_string(),
+        _ => now_version.to_string(),
+    }
 }
 
 /// Checks what the schema front-end cannot know: names the generated API reserves, and
@@ -559,4 +577,28 @@ fn cargo_manifest_with_dependencies(
         features.push("rust_decimal");
     }
     Ok(document.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_versions_always_increase() {
+        let root = tempfile::tempdir().unwrap();
+        assert_eq!(
+            next_migration_version(root.path(), "20260101000000"),
+            "20260101000000"
+        );
+        std::fs::create_dir(root.path().join("migrations")).unwrap();
+        std::fs::write(root.path().join("migrations/20260101000000_a.up.sql"), "").unwrap();
+        assert_eq!(
+            next_migration_version(root.path(), "20260101000000"),
+            "20260101000001"
+        );
+        assert_eq!(
+            next_migration_version(root.path(), "20260101000005"),
+            "20260101000005"
+        );
+    }
 }

@@ -72,6 +72,7 @@ fn build_engine(root: &Dir<'_>) -> Result<tera::Tera, String> {
     collect_files(root, &mut files);
     let mut tera = tera::Tera::default();
     tera.autoescape_on(Vec::new());
+    tera.register_filter("rust_str", rust_string_content);
     let sources: Vec<(String, String)> = files
         .into_iter()
         .filter(|file| {
@@ -89,6 +90,18 @@ fn build_engine(root: &Dir<'_>) -> Result<tera::Tera, String> {
     tera.add_raw_templates(sources)
         .map(|()| tera)
         .map_err(|error| error_chain(&error))
+}
+
+/// The `rust_str` filter: text escaped to sit inside a Rust string literal (`"` and `\\`),
+/// e.g. a quoted SQL identifier in a query string.
+fn rust_string_content(
+    value: &tera::Value,
+    _arguments: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = tera::try_get_value!("rust_str", "value", String, value);
+    Ok(tera::Value::String(
+        text.replace('\\', "\\\\").replace('"', "\\\""),
+    ))
 }
 
 fn template_name(file: &include_dir::File<'_>) -> String {

@@ -41,25 +41,23 @@ where
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(&mut deserializer) {
-            Ok(value) => Ok(JsonBody(value)),
-            Err(error) => {
+        // Syntax first (400), then shape (422): serde_json alone files some shape errors,
+        // such as an array where an enum is expected, under syntax.
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|error| {
+            Problem::new(StatusCode::BAD_REQUEST)
+                .with_detail(format!("malformed JSON: {error}"))
+                .into_response()
+        })?;
+        serde_path_to_error::deserialize(value)
+            .map(JsonBody)
+            .map_err(|error| {
                 let field = error.path().to_string();
-                let inner = error.into_inner();
-                if inner.is_data() {
-                    let field = if field == "." { String::new() } else { field };
-                    Err(unprocessable(vec![FieldError {
-                        field,
-                        message: inner.to_string(),
-                    }]))
-                } else {
-                    Err(Problem::new(StatusCode::BAD_REQUEST)
-                        .with_detail(format!("malformed JSON: {inner}"))
-                        .into_response())
-                }
-            }
-        }
+                let field = if field == "." { String::new() } else { field };
+                unprocessable(vec![FieldError {
+                    field,
+                    message: error.into_inner().to_string(),
+                }])
+            })
     }
 }
 

@@ -1,0 +1,332 @@
+//! `axiomod generate scaffold` on the real binary: what it writes, that re-running is a
+//! no-op, that edits are never overwritten silently, and every bad input (exit 2, nothing
+//! written). Building the generated code is the end-to-end test's job (tests/e2e_new.rs).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn axiomod() -> Command {
+    Command::cargo_bin("axiomod").expect("the axiomod binary is built for tests")
+}
+
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/examples")
+}
+
+/// A fresh `axiomod new` project in a temporary folder.
+fn new_project(db: &str) -> (tempfile::TempDir, PathBuf) {
+    let folder = tempfile::tempdir().unwrap();
+    let project = folder.path().join("shop");
+    axiomod()
+        .args(["new", "shop", "--yes", "--db", db, "--path"])
+        .arg(&project)
+        .assert()
+        .success();
+    (folder, project)
+}
+
+fn scaffold(project: &Path, schema: &Path) -> std::process::Output {
+    axiomod()
+        .args(["generate", "scaffold"])
+        .arg(schema)
+        .arg("--project")
+        .arg(project)
+        .output()
+        .unwrap()
+}
+
+/// Every file under `root` with its bytes.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                files.insert(
+                    path.strip_prefix(root).unwrap().to_path_buf(),
+                    std::fs::read(&path).unwrap(),
+                );
+            }
+        }
+    }
+    files
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn write_schema(folder: &Path, name: &str, text: &str) -> PathBuf {
+    let path = folder.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn scaffold_writes_every_layer_and_registers_the_module() {
+    let (_folder, project) = new_project("sqlite");
+    let output = scaffold(&project, &examples().join("shop.toml"));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    for entity in ["customer", "product", "order", "order_line"] {
+        for path in [
+            format!("src/modules/sales/domain/{entity}.rs"),
+            format!("src/modules/sales/application/{entity}_service.rs"),
+            format!("src/modules/sales/infrastructure/{entity}_repository.rs"),
+            format!("src/modules/sales/api/{entity}.rs"),
+        ] {
+            assert!(project.join(&path).is_file(), "{path}");
+        }
+    }
+    assert!(project.join("tests/sales.rs").is_file());
+    let migrations: Vec<String> = std::fs::read_dir(project.join("migrations"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("_create_sales."))
+        .collect();
+    assert_eq!(migrations.len(), 2, "{migrations:?}");
+    let up = std::fs::read_to_string(
+        project.join("migrations").join(
+            migrations
+                .iter()
+                .find(|name| name.ends_with(".up.sql"))
+                .unwrap(),
+        ),
+    )
+    .unwrap();
+    // Referenced tables come first; the unique, foreign key and check constraints are there.
+    let position = |table: &str| up.find(&format!("CREATE TABLE {table} (")).unwrap();
+    assert!(position("customers") < position("orders"));
+    assert!(position("orders") < position("order_lines"));
+    assert!(
+        up.contains("CONSTRAINT customers_email_key UNIQUE (email)"),
+        "{up}"
+    );
+    assert!(
+        up.contains("FOREIGN KEY (customer_id) REFERENCES customers (id)"),
+        "{up}"
+    );
+    assert!(up.contains("CHECK ("), "{up}");
+
+    let registry = std::fs::read_to_string(project.join("src/modules/mod.rs")).unwrap();
+    assert!(registry.contains("pub mod sales;"), "{registry}");
+    assert!(
+        registry.contains(".merge(sales::routes(state))"),
+        "{registry}"
+    );
+    let project_file = std::fs::read_to_string(project.join("axiomod.toml")).unwrap();
+    assert!(
+        project_file.contains("modules = [\"sales\"]"),
+        "{project_file}"
+    );
+    assert!(
+        project_file.contains("# axiomod project file"),
+        "comments are kept: {project_file}"
+    );
+    let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("rust_decimal = \"1\""), "{manifest}");
+    assert!(manifest.contains("regex = \"1\""), "{manifest}");
+    let recorded = std::fs::read_to_string(project.join(".axiomod/manifest.toml")).unwrap();
+    assert!(
+        recorded.contains("\"src/modules/sales/domain/order.rs\" = \"sha256:"),
+        "{recorded}"
+    );
+}
+
+#[test]
+fn postgres_projects_get_postgres_tables_and_the_decimal_feature() {
+    let (_folder, project) = new_project("postgres");
+    let output = scaffold(&project, &examples().join("shop.yaml"));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let up_name = std::fs::read_dir(project.join("migrations"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|name| name.ends_with("_create_sales.up.sql"))
+        .unwrap();
+    let up = std::fs::read_to_string(project.join("migrations").join(up_name)).unwrap();
+    assert!(up.contains("id UUID PRIMARY KEY"), "{up}");
+    assert!(up.contains("created_at TIMESTAMPTZ NOT NULL"), "{up}");
+    assert!(up.contains("price NUMERIC NOT NULL"), "{up}");
+    let manifest = std::fs::read_to_string(project.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("\"rust_decimal\""),
+        "sqlx gains the rust_decimal feature: {manifest}"
+    );
+}
+
+#[test]
+fn running_the_same_scaffold_again_changes_nothing() {
+    let (_folder, project) = new_project("sqlite");
+    let schema = examples().join("shop.toml");
+    assert!(scaffold(&project, &schema).status.success());
+    let before = snapshot(&project);
+    let output = scaffold(&project, &schema);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("up to date"));
+    assert_eq!(snapshot(&project), before);
+}
+
+#[test]
+fn an_edited_file_stops_the_run_with_a_diff_unless_forced() {
+    let (_folder, project) = new_project("sqlite");
+    let schema = examples().join("shop.toml");
+    assert!(scaffold(&project, &schema).status.success());
+    let edited = project.join("src/modules/sales/api/customer.rs");
+    let mut text = std::fs::read_to_string(&edited).unwrap();
+    text.push_str("\n// my change\n");
+    std::fs::write(&edited, &text).unwrap();
+    // Touch another generated file axiomod may update, to see that nothing is written.
+    std::fs::remove_file(project.join("src/modules/sales/api/order.rs")).unwrap();
+    let before = snapshot(&project);
+
+    let output = scaffold(&project, &schema);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("src/modules/sales/api/customer.rs"),
+        "{message}"
+    );
+    assert!(
+        message.contains("-// my change"),
+        "the diff is shown: {message}"
+    );
+    assert!(message.contains("--force"), "{message}");
+    assert_eq!(snapshot(&project), before, "nothing was written");
+
+    let output = axiomod()
+        .args(["generate", "scaffold"])
+        .arg(&schema)
+        .arg("--project")
+        .arg(&project)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        !std::fs::read_to_string(&edited)
+            .unwrap()
+            .contains("// my change")
+    );
+    assert!(project.join("src/modules/sales/api/order.rs").is_file());
+}
+
+#[test]
+fn dry_run_lists_the_plan_and_writes_nothing() {
+    let (_folder, project) = new_project("sqlite");
+    let before = snapshot(&project);
+    let output = axiomod()
+        .args(["generate", "scaffold"])
+        .arg(examples().join("shop.toml"))
+        .arg("--project")
+        .arg(&project)
+        .args(["--dry-run", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(plan["dry_run"], true);
+    let files = plan["files"].as_array().unwrap();
+    assert!(files.iter().any(
+        |file| file["path"] == "src/modules/sales/domain/customer.rs" && file["action"] == "create"
+    ));
+    assert!(
+        files
+            .iter()
+            .any(|file| file["path"] == "Cargo.toml" && file["action"] == "update")
+    );
+    assert_eq!(snapshot(&project), before);
+}
+
+#[test]
+fn a_module_can_refer_to_entities_of_a_module_scaffolded_before() {
+    let (_folder, project) = new_project("sqlite");
+    let output = scaffold(&project, &examples().join("support.toml"));
+    assert_eq!(output.status.code(), Some(2), "sales does not exist yet");
+    assert!(stderr(&output).contains("Customer"), "{}", stderr(&output));
+    assert!(
+        scaffold(&project, &examples().join("shop.toml"))
+            .status
+            .success()
+    );
+    let output = scaffold(&project, &examples().join("support.toml"));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let project_file = std::fs::read_to_string(project.join("axiomod.toml")).unwrap();
+    assert!(
+        project_file.contains("modules = [\"sales\", \"support\"]"),
+        "{project_file}"
+    );
+    let ticket =
+        std::fs::read_to_string(project.join("src/modules/support/domain/ticket.rs")).unwrap();
+    assert!(ticket.contains("pub r#type: TicketType"), "{ticket}");
+}
+
+#[test]
+fn bad_inputs_exit_2_and_write_nothing() {
+    let (folder, project) = new_project("sqlite");
+    let cases = [
+        (
+            "unknown_type.toml",
+            "module = \"sales\"\n[entities.Order.fields]\ntotal = { type = \"money\" }\n",
+            "unknown_type.toml:3:",
+        ),
+        (
+            "list_parameter.toml",
+            "module = \"sales\"\n[entities.Order.fields]\nlimit = { type = \"i32\" }\n",
+            "limit",
+        ),
+        (
+            "cycle.toml",
+            "module = \"sales\"\n[entities.A.fields]\nb_id = { type = \"ref\", entity = \"B\" }\n[entities.B.fields]\na_id = { type = \"ref\", entity = \"A\" }\n",
+            "A -> B -> A",
+        ),
+        ("wrong.json", "{}", "wrong.json"),
+    ];
+    let before = snapshot(&project);
+    for (name, text, expected) in cases {
+        let schema = write_schema(folder.path(), name, text);
+        let output = scaffold(&project, &schema);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(expected),
+            "{name}: {}",
+            stderr(&output)
+        );
+        assert_eq!(snapshot(&project), before, "{name} wrote something");
+    }
+    let missing = scaffold(&project, &folder.path().join("missing.toml"));
+    assert_eq!(missing.status.code(), Some(2));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = scaffold(elsewhere.path(), &examples().join("shop.toml"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("has no axiomod.toml"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_changed_schema_for_an_existing_module_is_refused() {
+    let (folder, project) = new_project("sqlite");
+    assert!(
+        scaffold(&project, &examples().join("shop.toml"))
+            .status
+            .success()
+    );
+    let mut text = std::fs::read_to_string(examples().join("shop.toml")).unwrap();
+    text.push_str("\n[entities.Coupon.fields]\ncode = { type = \"string\" }\n");
+    let schema = write_schema(folder.path(), "shop.toml", &text);
+    let before = snapshot(&project);
+    let output = scaffold(&project, &schema);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("different schema"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(snapshot(&project), before);
+}
