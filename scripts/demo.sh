@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: build axiomod, generate a service on SQLite and serve
-# it on localhost. Usage: bash scripts/demo.sh [FOLDER] (default: target/demo/shop).
+# The main job on the embedded default: build axiomod, generate a service on SQLite with the
+# example schema's entities (schemas/examples/shop.toml) and serve it on localhost.
+# Usage: bash scripts/demo.sh [FOLDER] (default: target/demo/shop).
 # Stop it with Ctrl-C (it drains in-flight requests and exits).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,9 +15,13 @@ if [ -e "$folder/.axiomod/manifest.toml" ]; then
 else
   ./target/release/axiomod new shop --db sqlite --yes --path "$folder"
 fi
+# Re-running is a no-op once the module is generated.
+./target/release/axiomod generate scaffold schemas/examples/shop.toml --project "$folder"
 
 cd "$folder"
 echo "== building and starting the service on http://localhost:$port (Ctrl-C stops it)"
-echo "   try: curl localhost:$port/health   curl localhost:$port/openapi.json   open localhost:$port/docs"
+echo "   try: curl localhost:$port/api/v1/customers -H 'content-type: application/json' \\"
+echo "          -d '{\"email\": \"ada@example.com\", \"name\": \"Ada\"}'"
+echo "        curl localhost:$port/api/v1/customers      curl localhost:$port/health      open localhost:$port/docs"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$OLDPWD/target/demo-build}"
 PORT="$port" MIGRATE_ON_START=true LOG_FORMAT=pretty exec cargo run --quiet -- serve

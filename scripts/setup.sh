@@ -17,8 +17,13 @@ fi
 # sqlx-cli 0.8.6: the migrate interop tests (tests/migrate_interop.rs) run it against the
 # same databases as axiomod to prove byte-exact compatibility of `_sqlx_migrations`.
 SQLX_CLI_VERSION=0.8.6
+# Built once per machine into a cache outside the checkout (clean clones reuse it), then copied.
+sqlx_cache="${XDG_CACHE_HOME:-$HOME/.cache}/axiomod-tools/sqlx-cli-$SQLX_CLI_VERSION"
 if ! .tools/bin/sqlx --version 2>/dev/null | grep -qx "sqlx-cli $SQLX_CLI_VERSION"; then
-  echo "== installing sqlx-cli $SQLX_CLI_VERSION into .tools"
-  cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked \
-    --no-default-features --features rustls,postgres,mysql,sqlite --root .tools
+  if ! "$sqlx_cache/bin/sqlx" --version 2>/dev/null | grep -qx "sqlx-cli $SQLX_CLI_VERSION"; then
+    echo "== installing sqlx-cli $SQLX_CLI_VERSION into $sqlx_cache"
+    cargo install sqlx-cli --version "$SQLX_CLI_VERSION" --locked \
+      --no-default-features --features rustls,postgres,mysql,sqlite --root "$sqlx_cache"
+  fi
+  cp "$sqlx_cache/bin/sqlx" .tools/bin/sqlx
 fi

@@ -367,6 +367,144 @@ fn metric_value(metrics: &str, series: &str) -> f64 {
         .unwrap_or_else(|| panic!("no series {series} in:\n{metrics}"))
 }
 
+/// `axiomod generate scaffold` with both example schemas (`support` refers to `sales`).
+fn scaffold_examples(project: &Path) {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/examples");
+    for schema in ["shop.toml", "support.toml"] {
+        let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
+            .args(["generate", "scaffold"])
+            .arg(examples.join(schema))
+            .arg("--project")
+            .arg(project)
+            .output()
+            .expect("axiomod runs");
+        assert!(
+            output.status.success(),
+            "scaffold {schema} failed: {output:?}"
+        );
+    }
+}
+
+/// The HTTP contract of generated entities against the running service. Returns the outbox
+/// event types the requests must have written, in order.
+fn check_entity_contract(service: &Service) -> Vec<&'static str> {
+    let port = service.port;
+    let json_body = |value: serde_json::Value| value.to_string().into_bytes();
+    let json_header = ("content-type", "application/json");
+
+    let created = http::request(
+        port,
+        "POST",
+        "/api/v1/customers",
+        &[json_header],
+        &json_body(serde_json::json!({"email": "e2e@example.com", "name": "End To End"})),
+    )
+    .unwrap();
+    assert_eq!(created.status, 201, "{created:?}");
+    assert_eq!(created.header("etag"), Some("\"1\""));
+    let location = created.header("location").expect("a Location").to_string();
+    assert_eq!(
+        location,
+        format!(
+            "/api/v1/customers/{}",
+            created.json()["id"].as_str().unwrap()
+        )
+    );
+
+    let fetched = get(port, &location);
+    assert_eq!(fetched.status, 200);
+    assert_eq!(fetched.json()["email"], "e2e@example.com");
+    let not_modified =
+        http::request(port, "GET", &location, &[("if-none-match", "\"1\"")], b"").unwrap();
+    assert_eq!(not_modified.status, 304);
+
+    let changes = json_body(serde_json::json!({"name": "Renamed"}));
+    let updated = http::request(
+        port,
+        "PATCH",
+        &location,
+        &[json_header, ("if-match", "\"1\"")],
+        &changes,
+    )
+    .unwrap();
+    assert_eq!(updated.status, 200, "{updated:?}");
+    assert_eq!(updated.header("etag"), Some("\"2\""));
+    let stale = http::request(
+        port,
+        "PATCH",
+        &location,
+        &[json_header, ("if-match", "\"1\"")],
+        &changes,
+    )
+    .unwrap();
+    assert_eq!(stale.status, 412, "{stale:?}");
+
+    let invalid = http::request(
+        port,
+        "POST",
+        "/api/v1/customers",
+        &[json_header],
+        &json_body(serde_json::json!({"email": "not-an-email", "name": ""})),
+    )
+    .unwrap();
+    assert_eq!(invalid.status, 422, "{invalid:?}");
+    assert_eq!(
+        invalid.header("content-type"),
+        Some("application/problem+json")
+    );
+    let fields: Vec<String> = invalid.json()["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|error| error["field"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(fields, ["email", "name"], "{invalid:?}");
+    let duplicate = http::request(
+        port,
+        "POST",
+        "/api/v1/customers",
+        &[json_header],
+        &json_body(serde_json::json!({"email": "e2e@example.com", "name": "Again"})),
+    )
+    .unwrap();
+    assert_eq!(duplicate.status, 409, "{duplicate:?}");
+
+    let page = get(port, "/api/v1/customers?limit=1&sort=-created_at").json();
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(1), "{page}");
+    assert_eq!(get(port, "/api/v1/customers?nope=1").status, 400);
+
+    let product = http::request(
+        port,
+        "POST",
+        "/api/v1/products",
+        &[json_header],
+        &json_body(serde_json::json!({"sku": "ABC-1234", "name": "Widget", "price": "9.99"})),
+    )
+    .unwrap();
+    assert_eq!(product.status, 201, "{product:?}");
+    let product_path = product.header("location").expect("a Location").to_string();
+    let deleted = http::request(port, "DELETE", &product_path, &[], b"").unwrap();
+    assert_eq!(deleted.status, 204);
+    assert_eq!(get(port, &product_path).status, 404);
+
+    let openapi = get(port, "/openapi.json").json();
+    assert!(
+        openapi["paths"]["/api/v1/customers/{id}"]["patch"].is_object(),
+        "{openapi}"
+    );
+    assert!(
+        openapi["paths"]["/api/v1/tickets"]["post"].is_object(),
+        "{openapi}"
+    );
+
+    vec![
+        "customers.customer.created",
+        "customers.customer.updated",
+        "products.product.created",
+        "products.product.deleted",
+    ]
+}
+
 /// The caller's W3C trace context the trace export check sends.
 const CALLER_TRACE_ID: &str = "5a3c1f9e2b7d4c6e8f0a1b2c3d4e5f60";
 const CALLER_TRACEPARENT: &str = "00-5a3c1f9e2b7d4c6e8f0a1b2c3d4e5f60-1a2b3c4d5e6f7081-01";
@@ -422,7 +560,10 @@ fn check_trace_export(name: &str, project: &Path, database_url: &str) {
 fn sqlite_service_builds_tests_and_serves() {
     let (_workspace, project) = generate("shop", "sqlite", "none");
     check_project(&project, &[]);
-    let database_url = format!("sqlite://{}?mode=rwc", project.join("e2e.db").display());
+    scaffold_examples(&project);
+    check_project(&project, &[]);
+    let database_file = project.join("e2e.db");
+    let database_url = format!("sqlite://{}?mode=rwc", database_file.display());
     run_migrate("shop", &project, &database_url);
 
     // Export is off by default: with only the traces URL pointing at a collector, and no
@@ -436,7 +577,18 @@ fn sqlite_service_builds_tests_and_serves() {
         &[("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", &traces_url)],
     );
     check_http_contract(&service);
+    let expected_events = check_entity_contract(&service);
     let logs = service.terminate();
+    let written: Vec<String> = rusqlite::Connection::open(&database_file)
+        .and_then(|connection| {
+            let mut statement =
+                connection.prepare("SELECT event_type FROM axiomod_outbox ORDER BY id")?;
+            statement
+                .query_map([], |row| row.get(0))?
+                .collect::<Result<Vec<String>, _>>()
+        })
+        .expect("the outbox is readable");
+    assert_eq!(written, expected_events);
     assert_eq!(collector.connections(), 0, "exported with OTLP off");
     assert!(!logs.contains("trace_id"), "{logs}");
 
@@ -451,6 +603,8 @@ fn postgres_service_builds_tests_and_serves() {
     let (_workspace, project) = generate("order-service", "postgres", "none");
     let admin_url = format!("{server}/postgres");
     check_project(&project, &[("DATABASE_URL", &admin_url)]);
+    scaffold_examples(&project);
+    check_project(&project, &[("DATABASE_URL", &admin_url)]);
     let database = support::postgres::TemporaryDatabase::create(&server);
     run_migrate("order-service", &project, database.url());
     assert!(
@@ -459,7 +613,11 @@ fn postgres_service_builds_tests_and_serves() {
     );
     let service = Service::start("order-service", &project, database.url(), &[]);
     check_http_contract(&service);
+    let expected_events = check_entity_contract(&service);
     service.terminate();
+    let written =
+        database.query("SELECT string_agg(event_type, ',' ORDER BY id) FROM axiomod_outbox");
+    assert_eq!(written, expected_events.join(","));
 }
 
 #[test]
