@@ -27,3 +27,18 @@ if ! .tools/bin/sqlx --version 2>/dev/null | grep -qx "sqlx-cli $SQLX_CLI_VERSIO
   fi
   cp "$sqlx_cache/bin/sqlx" .tools/bin/sqlx
 fi
+
+# The official SARIF 2.1.0 JSON schema, for tests/cli_validate.rs. It ships inside Microsoft's
+# SARIF Multitool package on the npm registry (cached per machine like sqlx-cli).
+SARIF_MULTITOOL_VERSION=5.7.0
+sarif_cache="${XDG_CACHE_HOME:-$HOME/.cache}/axiomod-tools/sarif-multitool-$SARIF_MULTITOOL_VERSION"
+sarif_schema="$sarif_cache/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json"
+if [ ! -f .tools/sarif-2.1.0.json ]; then
+  if [ ! -f "$sarif_schema" ]; then
+    echo "== installing the SARIF 2.1.0 schema (@microsoft/sarif-multitool-linux) into $sarif_cache"
+    mkdir -p "$sarif_cache"
+    npm install --silent --no-audit --no-fund --prefix "$sarif_cache" \
+      "@microsoft/sarif-multitool-linux@$SARIF_MULTITOOL_VERSION"
+  fi
+  cp "$sarif_schema" .tools/sarif-2.1.0.json
+fi

@@ -176,6 +176,58 @@ fn junit_has_one_case_per_file_and_one_failure_per_violation() {
     assert!(text.contains("<testcase classname=\"architecture\" name=\"src/lib.rs\"/>"));
 }
 
+/// The official SARIF 2.1.0 schema that scripts/setup.sh installs into `.tools`. Missing:
+/// the test is skipped with a loud message, except under `CI=true`, where it fails.
+fn official_sarif_schema() -> Option<serde_json::Value> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/sarif-2.1.0.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(serde_json::from_str(&text).expect("the official schema is JSON")),
+        Err(_) if std::env::var("CI").is_ok_and(|value| value == "true") => {
+            panic!("{} is missing: run scripts/setup.sh", path.display())
+        }
+        Err(_) => {
+            eprintln!(
+                "\n!!!!!!!! SKIPPED: {} is missing (run scripts/setup.sh) !!!!!!!!\n",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn sarif_output_is_valid_against_the_official_schema() {
+    let Some(schema) = official_sarif_schema() else {
+        return;
+    };
+    let validator = jsonschema::validator_for(&schema).expect("the official schema compiles");
+    for name in [
+        "reexport_chain",
+        "file_errors",
+        "unmapped_and_ignore",
+        "service",
+        "use_trees",
+    ] {
+        let output = axiomod()
+            .args(["validate", "--format", "sarif"])
+            .arg(fixture(name))
+            .output()
+            .unwrap();
+        let document = json_of(&output);
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|error| format!("{} at {}", error, error.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+        let mut broken = document.clone();
+        broken["runs"][0]["tool"]["driver"]["invented"] = "x".into();
+        assert!(
+            !validator.is_valid(&broken),
+            "the schema must refuse invented properties"
+        );
+    }
+}
+
 #[test]
 fn sarif_output_is_valid_and_fingerprints_are_stable() {
     let schema_text = std::fs::read_to_string(
