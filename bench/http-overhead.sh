@@ -21,6 +21,7 @@
 # wrk run in a private network namespace whose only interface is loopback (the generated service
 # listens on 0.0.0.0); every server this script starts is stopped when it exits.
 set -euo pipefail
+trap 'echo "error: bench/http-overhead.sh stopped at line $LINENO" >&2' ERR
 
 rounds="${ROUNDS:-5}"
 duration="${DURATION:-10s}"
@@ -97,13 +98,17 @@ measure() {
   done
 
   : >"$results"
-  local round position output rps p99 requests bad logged
+  local round position output rps p99 requests bad logged ticks_before ticks_after cpu
+  local ticks_per_second
+  ticks_per_second="$(getconf CLK_TCK)"
   for round in $(seq 1 "$rounds"); do
     # Rotate the order every round, so no configuration always runs first or last.
     for position in 0 1 2; do
       index=$(((round + position) % 3))
       : >"$work/${names[$index]}.log"
+      ticks_before="$(cpu_ticks "${pids[$index]}")"
       output="$(wrk "${wrk_options[@]}" "http://127.0.0.1:${ports[$index]}/live")"
+      ticks_after="$(cpu_ticks "${pids[$index]}")"
       rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$output")"
       p99="$(awk '$1 == "99%" { print $2 }' <<<"$output")"
       requests="$(awk '/ requests in / { print $1 }' <<<"$output")"
@@ -116,14 +121,23 @@ measure() {
         echo "   warning: ${names[$index]}: $(grep 'Socket errors' <<<"$output")" >&2
       fi
       logged="$(wc -l <"$work/${names[$index]}.log")"
-      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "${names[$index]}" "$round" "$rps" \
-        "$(to_microseconds "$p99")" "$requests" "$logged" >>"$results"
-      printf '   round %s  %-8s %10s req/s  p99 %-8s  (%s requests, %s log lines)\n' \
-        "$round" "${names[$index]}" "$rps" "$p99" "$requests" "$logged"
+      # The server's own CPU time (user + system) per answered request, in microseconds: what
+      # the stack costs, much less sensitive than requests/s to what else runs on the machine.
+      cpu="$(awk -v ticks="$((ticks_after - ticks_before))" -v per_second="$ticks_per_second" \
+        -v requests="$requests" 'BEGIN { printf "%.1f", ticks * 1000000 / per_second / requests }')"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${names[$index]}" "$round" "$rps" \
+        "$(to_microseconds "$p99")" "$requests" "$logged" "$cpu" >>"$results"
+      printf '   round %s  %-8s %10s req/s  p99 %-8s  %6s µs CPU/request  (%s requests, %s log lines)\n' \
+        "$round" "${names[$index]}" "$rps" "$p99" "$cpu" "$requests" "$logged"
     done
   done
   : >"$work/default.log"
   stop_servers
+}
+
+# User + system CPU time of a process so far, in clock ticks (fields 14 and 15 of its stat).
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
 # wrk prints latencies as 812.00us, 1.23ms or 1.02s.
@@ -228,12 +242,12 @@ results="$work/results.tsv"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== measuring: $rounds rounds of wrk ${wrk_options[*]} on each (load average $load_before)"
 measure_arguments=(__measure "$work" "$bench_target/release/benchsvc" "$bench_target/release/bare-axum" "$results")
-if unshare --net --pid --fork true 2>/dev/null; then
+if unshare --net --pid --fork --mount-proc true 2>/dev/null; then
   echo "   in a private network namespace: only 127.0.0.1 exists, nothing is reachable from outside"
   # The script is PID 1 of its PID namespace: when it ends, the kernel stops every server left.
   BENCH_IN_NAMESPACE=1 BASE_PORT="$base_port" ROUNDS="$rounds" DURATION="$duration" \
     WARMUP="$warmup" THREADS="$threads" CONNECTIONS="$connections" \
-    unshare --net --pid --fork --kill-child=SIGTERM bash "$0" "${measure_arguments[@]}"
+    unshare --net --pid --fork --mount-proc --kill-child=SIGTERM bash "$0" "${measure_arguments[@]}"
 else
   echo "   note: cannot create a network namespace here; the generated service listens on" \
     "0.0.0.0:$((base_port + 1)) and :$((base_port + 2)) while it runs (wrk still uses 127.0.0.1)"
@@ -258,11 +272,13 @@ format_latency() {
 }
 
 bare_rps="$(column_median bare 3)"
-table="| service | configuration | requests/s | p99 latency | overhead vs bare |"$'\n'
-table+="|---|---|---:|---:|---:|"$'\n'
+bare_cpu="$(column_median bare 7)"
+table="| service | configuration | requests/s | p99 latency | throughput cost vs bare | server CPU per request | CPU cost vs bare |"$'\n'
+table+="|---|---|---:|---:|---:|---:|---:|"$'\n'
 for name in bare default warn; do
   rps="$(column_median "$name" 3)"
   p99="$(column_median "$name" 4)"
+  cpu="$(column_median "$name" 7)"
   case "$name" in
     bare) label="bare axum|no middleware" ;;
     default) label="generated|all middleware, LOG_FORMAT=json, RUST_LOG default (a log line a request)" ;;
@@ -270,16 +286,18 @@ for name in bare default warn; do
   esac
   if [ "$name" = bare ]; then
     overhead="—"
+    cpu_overhead="—"
   else
     overhead="$(awk -v bare="$bare_rps" -v rps="$rps" 'BEGIN { printf "%.1f %%", (bare - rps) / bare * 100 }')"
+    cpu_overhead="$(awk -v bare="$bare_cpu" -v cpu="$cpu" 'BEGIN { printf "+%.0f %%", (cpu - bare) / bare * 100 }')"
   fi
-  table+="| ${label/|/ | } | $(printf '%.0f' "$rps") | $(format_latency "$p99") | $overhead |"$'\n'
+  table+="| ${label/|/ | } | $(printf '%.0f' "$rps") | $(format_latency "$p99") | $overhead | $cpu µs | $cpu_overhead |"$'\n'
 done
 
-rounds_table="| configuration | round | requests/s | p99 | requests | log lines |"$'\n'
-rounds_table+="|---|---:|---:|---:|---:|---:|"$'\n'
-while IFS=$'\t' read -r name round rps p99 requests logged; do
-  rounds_table+="| $name | $round | $rps | $(format_latency "$p99") | $requests | $logged |"$'\n'
+rounds_table="| configuration | round | requests/s | p99 | requests | log lines | server CPU per request |"$'\n'
+rounds_table+="|---|---:|---:|---:|---:|---:|---:|"$'\n'
+while IFS=$'\t' read -r name round rps p99 requests logged cpu; do
+  rounds_table+="| $name | $round | $rps | $(format_latency "$p99") | $requests | $logged | $cpu µs |"$'\n'
 done < <(sort -t$'\t' -k2,2n -k1,1 "$results")
 
 echo
@@ -299,6 +317,8 @@ for setting in ROUNDS DURATION WARMUP THREADS CONNECTIONS; do
     command_line="$setting=${!setting} $command_line"
   fi
 done
+# wrk -v exits 1 after printing its version.
+wrk_version="$({ wrk -v 2>&1 || true; } | head -1 | cut -d' ' -f1-2)"
 memory="$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
 cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 entry="### $(date -u '+%Y-%m-%d %H:%M UTC')
@@ -306,7 +326,7 @@ entry="### $(date -u '+%Y-%m-%d %H:%M UTC')
 - command: \`$command_line\` (each round: \`wrk ${wrk_options[*]} http://127.0.0.1:PORT/live\`)
 - machine: $(nproc) CPUs ($cpu), $memory memory, kernel $(uname -r), $(rustc --version)
 - load average (1, 5, 15 min): $load_before before, $load_after after
-- versions (both services): $versions; $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)
+- versions (both services): $versions; $wrk_version
 
 Median of $rounds rounds:
 
