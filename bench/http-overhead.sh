@@ -14,13 +14,14 @@
 #   --no-record   print the results, leave docs/benchmarks.md alone
 # Settings (environment): ROUNDS=5 DURATION=10s WARMUP=3s THREADS=2 CONNECTIONS=64
 #   BASE_PORT=18080 (three ports from it), BENCH_WORK_DIR=target/bench (generated sources),
-#   BENCH_TARGET_DIR=target/bench-build (build output of both services, reused between runs).
+#   BENCH_TARGET_DIR=target/bench-build (build output of both services, reused between runs),
+#   BENCH_NAMESPACE=0 (run the servers in the current network namespace, see below).
 # Prerequisites: Rust, and wrk (installed with apt-get when missing; see docs/benchmarks.md).
 #
 # All traffic stays on 127.0.0.1. When `unshare` may create namespaces (root), the servers and
 # wrk run in a private network namespace whose only interface is loopback (the generated service
 # listens on 0.0.0.0); every server this script starts is stopped when it exits.
-set -euo pipefail
+set -Eeuo pipefail
 trap 'echo "error: bench/http-overhead.sh stopped at line $LINENO" >&2' ERR
 
 rounds="${ROUNDS:-5}"
@@ -43,17 +44,18 @@ measure() {
   local work="$1" service_binary="$2" bare_binary="$3" results="$4"
   local names=(bare default warn)
   local ports=("$base_port" "$((base_port + 1))" "$((base_port + 2))")
-  local pids=()
+  local pids=() client_pid=""
 
   stop_servers() {
     local pid
-    for pid in "${pids[@]}"; do
+    for pid in $client_pid "${pids[@]}"; do
       kill "$pid" 2>/dev/null || true
     done
     for pid in "${pids[@]}"; do
       wait "$pid" 2>/dev/null || true
     done
     pids=()
+    client_pid=""
   }
   trap stop_servers EXIT
   trap 'exit 130' INT TERM
@@ -107,7 +109,12 @@ measure() {
       index=$(((round + position) % 3))
       : >"$work/${names[$index]}.log"
       ticks_before="$(cpu_ticks "${pids[$index]}")"
-      output="$(wrk "${wrk_options[@]}" "http://127.0.0.1:${ports[$index]}/live")"
+      # In the background, so that a signal stops the round at once, not when wrk is done.
+      wrk "${wrk_options[@]}" "http://127.0.0.1:${ports[$index]}/live" >"$work/wrk.out" &
+      client_pid="$!"
+      wait "$client_pid"
+      client_pid=""
+      output="$(<"$work/wrk.out")"
       ticks_after="$(cpu_ticks "${pids[$index]}")"
       rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$output")"
       p99="$(awk '$1 == "99%" { print $2 }' <<<"$output")"
@@ -166,7 +173,7 @@ case "${1:-}" in
   "") ;;
   --no-record) record=0 ;;
   -h | --help)
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
     exit 0
     ;;
   *) fail "unknown argument '$1' (try --help)" ;;
@@ -241,18 +248,32 @@ echo "   same versions in both: $versions"
 results="$work/results.tsv"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== measuring: $rounds rounds of wrk ${wrk_options[*]} on each (load average $load_before)"
-measure_arguments=(__measure "$work" "$bench_target/release/benchsvc" "$bench_target/release/bare-axum" "$results")
-if unshare --net --pid --fork --mount-proc true 2>/dev/null; then
+measure_command=(bash "$0" __measure "$work" "$bench_target/release/benchsvc"
+  "$bench_target/release/bare-axum" "$results")
+if [ "${BENCH_NAMESPACE:-1}" = 1 ] && unshare --net --pid --fork --mount-proc true 2>/dev/null; then
   echo "   in a private network namespace: only 127.0.0.1 exists, nothing is reachable from outside"
-  # The script is PID 1 of its PID namespace: when it ends, the kernel stops every server left.
-  BENCH_IN_NAMESPACE=1 BASE_PORT="$base_port" ROUNDS="$rounds" DURATION="$duration" \
-    WARMUP="$warmup" THREADS="$threads" CONNECTIONS="$connections" \
-    unshare --net --pid --fork --mount-proc --kill-child=SIGTERM bash "$0" "${measure_arguments[@]}"
+  # The measurement is PID 1 of its PID namespace: when it ends, the kernel stops every server
+  # left.
+  measure_command=(unshare --net --pid --fork --mount-proc --kill-child=SIGTERM
+    env BENCH_IN_NAMESPACE=1 "${measure_command[@]}")
 else
-  echo "   note: cannot create a network namespace here; the generated service listens on" \
+  echo "   note: not in a private network namespace; the generated service listens on" \
     "0.0.0.0:$((base_port + 1)) and :$((base_port + 2)) while it runs (wrk still uses 127.0.0.1)"
-  bash "$0" "${measure_arguments[@]}"
 fi
+# In the background, so that stopping this script stops the measurement and its servers at once.
+# unshare ignores SIGTERM while it waits, so the signal goes to the measurement, its child.
+stop_measurement() {
+  local children
+  mapfile -t children < <(pgrep -P "$measure_pid" || true)
+  kill "${children[@]}" "$measure_pid" 2>/dev/null || true
+  wait "$measure_pid" 2>/dev/null || true
+  exit 143
+}
+"${measure_command[@]}" &
+measure_pid="$!"
+trap stop_measurement INT TERM HUP
+wait "$measure_pid"
+trap - INT TERM HUP
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------------------------------------
