@@ -44,7 +44,9 @@ measure() {
   local work="$1" service_binary="$2" bare_binary="$3" results="$4"
   local names=(bare default warn)
   local ports=("$base_port" "$((base_port + 1))" "$((base_port + 2))")
-  local pids=() client_pid=""
+  # Global, not local: the EXIT trap reads them after this function has returned.
+  pids=()
+  client_pid=""
 
   stop_servers() {
     local pid
