@@ -39,7 +39,7 @@ fail() {
 
 # ---------------------------------------------------------------------------------------------
 # Measurement phase: start the three servers, warm them up, run the rounds, write the results.
-# Runs in its own network and PID namespace when possible (see the end of this file).
+# Runs in its own network and PID namespace when possible (see "Measurement" below).
 measure() {
   local work="$1" service_binary="$2" bare_binary="$3" results="$4"
   local names=(bare default warn)
