@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use thiserror::Error;
 use toml_edit::DocumentMut;
 
-use crate::model::{Entity, EventKind, ExistingEntity, Field, FieldType, Module};
+use crate::model::{Entity, EventKind, ExistingEntity, Field, FieldType, Module, ServiceModel};
 use crate::render::{self, Ownership, PathVariables, RenderError, RenderedFile};
 
 /// Where a copy of each scaffolded schema is kept, relative to the project root: it is how a
@@ -162,17 +162,7 @@ pub fn plan_scaffold(
     now_version: &str,
 ) -> miette::Result<ScaffoldPlan> {
     let previous = load_previous_modules(project)?;
-    let existing: Vec<ExistingEntity> = previous
-        .iter()
-        .flat_map(|(_, module)| {
-            module.entities.iter().map(|entity| ExistingEntity {
-                module: module.name.clone(),
-                entity: entity.name.clone(),
-                table: entity.table.clone(),
-            })
-        })
-        .collect();
-    let module = crate::schema::load(schema_path, &existing)?;
+    let module = crate::schema::load(schema_path, &entities_of(&previous))?;
     let module_name = module.name.snake.clone();
     check_module(&module)?;
     let schema_source =
@@ -254,20 +244,18 @@ fn load_previous_modules(project: &Project) -> miette::Result<Vec<(String, Modul
         else {
             continue;
         };
-        let existing: Vec<ExistingEntity> = loaded
-            .iter()
-            .flat_map(|(_, module)| {
-                module.entities.iter().map(|entity| ExistingEntity {
-                    module: module.name.clone(),
-                    entity: entity.name.clone(),
-                    table: entity.table.clone(),
-                })
-            })
-            .collect();
-        let module = crate::schema::load(&path, &existing)?;
+        let module = crate::schema::load(&path, &entities_of(&loaded))?;
         loaded.push((name.clone(), module));
     }
     Ok(loaded)
+}
+
+/// Every entity of `modules`, for resolving references into them.
+fn entities_of(modules: &[(String, Module)]) -> Vec<ExistingEntity> {
+    let model = ServiceModel {
+        modules: modules.iter().map(|(_, module)| module.clone()).collect(),
+    };
+    ExistingEntity::all_of(&model)
 }
 
 /// The version of the module's first migration, when it was generated before.
