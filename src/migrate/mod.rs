@@ -19,6 +19,7 @@ pub mod refinery;
 pub mod runner;
 pub mod source;
 pub mod sqlite;
+mod statements;
 
 pub use connect::{AnyMigrator, DatabaseUrl};
 pub use error::MigrateError;

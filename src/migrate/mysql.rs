@@ -4,18 +4,19 @@
 //! records the migration with `success = FALSE` and flips it to TRUE at the end; a failure
 //! after an implicit commit leaves that FALSE row behind: the database is dirty.
 
+use std::marker::PhantomData;
 use std::time::Instant;
 
-use sqlx::mysql::MySqlConnection;
+use sqlx::mysql::{MySql, MySqlConnection};
 use sqlx::{Connection, Executor};
 
 use super::checksum::Checksum;
 use super::error::MigrateError;
 use super::history::{
-    Applied, AppliedMigration, Engine, HistoryRow, Migrator, SELECT_HISTORY, database_error,
-    lock_name, nanoseconds, sql_error,
+    Applied, AppliedMigration, Engine, Migrator, database_error, lock_name, sql_error,
 };
 use super::source::Migration;
+use super::statements::HistoryStatements;
 
 pub struct MySqlMigrator {
     connection: MySqlConnection,
@@ -43,6 +44,35 @@ fn failed(migration: &Migration) -> impl FnOnce(sqlx::Error) -> MigrateError + '
     move |error| sql_error(migration, &error, None, true)
 }
 
+/// sqlx-mysql 0.8.6's history statements, verbatim.
+const STATEMENTS: HistoryStatements<MySql> = HistoryStatements {
+    // language=MySQL
+    create_table: r#"
+CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    success BOOLEAN NOT NULL,
+    checksum BLOB NOT NULL,
+    execution_time BIGINT NOT NULL
+);
+                "#,
+    // FALSE until the migration's SQL has run: see the module comment.
+    insert: r#"
+    INSERT INTO _sqlx_migrations ( version, description, success, checksum, execution_time )
+    VALUES ( ?, ?, FALSE, ?, -1 )
+                "#,
+    delete: r#"DELETE FROM _sqlx_migrations WHERE version = ?"#,
+    update_execution_time: r#"
+    UPDATE _sqlx_migrations
+    SET execution_time = ?
+    WHERE version = ?
+                "#,
+    update_checksum: "UPDATE _sqlx_migrations SET checksum = ? WHERE version = ?",
+    delete_failed: "DELETE FROM _sqlx_migrations WHERE version = ? AND success = FALSE",
+    database: PhantomData,
+};
+
 impl Migrator for MySqlMigrator {
     fn engine(&self) -> Engine {
         Engine::MySql
@@ -61,23 +91,7 @@ impl Migrator for MySqlMigrator {
     }
 
     async fn ensure_history_table(&mut self) -> Result<(), MigrateError> {
-        // language=MySQL (verbatim from sqlx-mysql 0.8.6)
-        self.connection
-            .execute(
-                r#"
-CREATE TABLE IF NOT EXISTS _sqlx_migrations (
-    version BIGINT PRIMARY KEY,
-    description TEXT NOT NULL,
-    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    success BOOLEAN NOT NULL,
-    checksum BLOB NOT NULL,
-    execution_time BIGINT NOT NULL
-);
-                "#,
-            )
-            .await
-            .map_err(database_error("creating the history table"))?;
-        Ok(())
+        STATEMENTS.ensure_table(&mut self.connection).await
     }
 
     async fn lock(&mut self) -> Result<(), MigrateError> {
@@ -111,11 +125,7 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
     }
 
     async fn applied_migrations(&mut self) -> Result<Vec<AppliedMigration>, MigrateError> {
-        let rows: Vec<HistoryRow> = sqlx::query_as(SELECT_HISTORY)
-            .fetch_all(&mut self.connection)
-            .await
-            .map_err(database_error("reading the history table"))?;
-        Ok(rows.into_iter().map(AppliedMigration::from).collect())
+        STATEMENTS.applied_migrations(&mut self.connection).await
     }
 
     async fn apply(&mut self, migration: &Migration) -> Result<Applied, MigrateError> {
@@ -125,18 +135,7 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
             .await
             .map_err(database_error("starting a transaction"))?;
         let start = Instant::now();
-        sqlx::query(
-            r#"
-    INSERT INTO _sqlx_migrations ( version, description, success, checksum, execution_time )
-    VALUES ( ?, ?, FALSE, ?, -1 )
-                "#,
-        )
-        .bind(migration.version)
-        .bind(&migration.description)
-        .bind(migration.checksum.as_bytes())
-        .execute(&mut *transaction)
-        .await
-        .map_err(database_error("recording the migration"))?;
+        STATEMENTS.record(&mut transaction, migration).await?;
         transaction
             .execute(migration.sql.as_str())
             .await
@@ -154,18 +153,9 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
         .map_err(database_error("recording the migration"))?;
         transaction.commit().await.map_err(failed(migration))?;
         let elapsed = start.elapsed();
-        sqlx::query(
-            r#"
-    UPDATE _sqlx_migrations
-    SET execution_time = ?
-    WHERE version = ?
-                "#,
-        )
-        .bind(nanoseconds(elapsed))
-        .bind(migration.version)
-        .execute(&mut self.connection)
-        .await
-        .map_err(database_error("recording the execution time"))?;
+        STATEMENTS
+            .record_execution_time(&mut self.connection, migration.version, elapsed)
+            .await?;
         Ok(Applied::Ran(elapsed))
     }
 
@@ -191,11 +181,9 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
             .execute(migration.sql.as_str())
             .await
             .map_err(failed(migration))?;
-        sqlx::query(r#"DELETE FROM _sqlx_migrations WHERE version = ?"#)
-            .bind(migration.version)
-            .execute(&mut *transaction)
-            .await
-            .map_err(database_error("deleting the history row"))?;
+        STATEMENTS
+            .forget(&mut transaction, migration.version)
+            .await?;
         transaction.commit().await.map_err(failed(migration))?;
         Ok(Applied::Ran(start.elapsed()))
     }
@@ -205,22 +193,13 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
         version: i64,
         checksum: &Checksum,
     ) -> Result<(), MigrateError> {
-        sqlx::query("UPDATE _sqlx_migrations SET checksum = ? WHERE version = ?")
-            .bind(checksum.as_bytes())
-            .bind(version)
-            .execute(&mut self.connection)
+        STATEMENTS
+            .set_checksum(&mut self.connection, version, checksum)
             .await
-            .map_err(database_error("updating the checksum"))?;
-        Ok(())
     }
 
     async fn delete_failed(&mut self, version: i64) -> Result<(), MigrateError> {
-        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ? AND success = FALSE")
-            .bind(version)
-            .execute(&mut self.connection)
-            .await
-            .map_err(database_error("deleting the failed history row"))?;
-        Ok(())
+        STATEMENTS.clear_dirty(&mut self.connection, version).await
     }
 
     async fn close(self) {

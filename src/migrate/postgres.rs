@@ -1,17 +1,18 @@
 //! PostgreSQL: sqlx 0.8.6's history table, advisory lock and transactional apply/revert.
 
+use std::marker::PhantomData;
 use std::time::Instant;
 
-use sqlx::postgres::{PgConnection, PgDatabaseError, PgErrorPosition};
+use sqlx::postgres::{PgConnection, PgDatabaseError, PgErrorPosition, Postgres};
 use sqlx::{Connection, Executor};
 
 use super::checksum::Checksum;
 use super::error::MigrateError;
 use super::history::{
-    Applied, AppliedMigration, Engine, HistoryRow, Migrator, SELECT_HISTORY, database_error,
-    lock_id, nanoseconds, sql_error,
+    Applied, AppliedMigration, Engine, Migrator, database_error, lock_id, sql_error,
 };
 use super::source::Migration;
+use super::statements::HistoryStatements;
 
 pub struct PostgresMigrator {
     connection: PgConnection,
@@ -28,6 +29,25 @@ impl PostgresMigrator {
             .await
             .map_err(database_error("reading the database name"))?;
         Ok(lock_id(&database))
+    }
+
+    /// Runs the migration's SQL and changes its history row, in one transaction unless the
+    /// file says `-- no-transaction`: a run killed mid-way then leaves neither.
+    async fn run(
+        &mut self,
+        migration: &Migration,
+        change: HistoryChange,
+    ) -> Result<(), MigrateError> {
+        if migration.no_transaction {
+            return execute_and_change_history(&mut self.connection, migration, change).await;
+        }
+        let mut transaction = self
+            .connection
+            .begin()
+            .await
+            .map_err(database_error("starting a transaction"))?;
+        execute_and_change_history(&mut transaction, migration, change).await?;
+        transaction.commit().await.map_err(failed(migration))
     }
 }
 
@@ -52,11 +72,39 @@ fn failed(migration: &Migration) -> impl FnOnce(sqlx::Error) -> MigrateError + '
     move |error| sql_error(migration, &error, error_position(migration, &error), false)
 }
 
-const INSERT: &str = r#"
+/// sqlx-postgres 0.8.6's history statements, verbatim.
+const STATEMENTS: HistoryStatements<Postgres> = HistoryStatements {
+    // language=SQL
+    create_table: r#"
+CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),
+    success BOOLEAN NOT NULL,
+    checksum BYTEA NOT NULL,
+    execution_time BIGINT NOT NULL
+);
+                "#,
+    insert: r#"
     INSERT INTO _sqlx_migrations ( version, description, success, checksum, execution_time )
     VALUES ( $1, $2, TRUE, $3, -1 )
-                "#;
-const DELETE: &str = r#"DELETE FROM _sqlx_migrations WHERE version = $1"#;
+                "#,
+    delete: r#"DELETE FROM _sqlx_migrations WHERE version = $1"#,
+    update_execution_time: r#"
+    UPDATE _sqlx_migrations
+    SET execution_time = $1
+    WHERE version = $2
+                "#,
+    update_checksum: "UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2",
+    delete_failed: "DELETE FROM _sqlx_migrations WHERE version = $1 AND success = false",
+    database: PhantomData,
+};
+
+/// What running a migration's SQL does to its history row.
+enum HistoryChange {
+    Record,
+    Forget,
+}
 
 impl Migrator for PostgresMigrator {
     fn engine(&self) -> Engine {
@@ -72,23 +120,7 @@ impl Migrator for PostgresMigrator {
     }
 
     async fn ensure_history_table(&mut self) -> Result<(), MigrateError> {
-        // language=SQL (verbatim from sqlx-postgres 0.8.6)
-        self.connection
-            .execute(
-                r#"
-CREATE TABLE IF NOT EXISTS _sqlx_migrations (
-    version BIGINT PRIMARY KEY,
-    description TEXT NOT NULL,
-    installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),
-    success BOOLEAN NOT NULL,
-    checksum BYTEA NOT NULL,
-    execution_time BIGINT NOT NULL
-);
-                "#,
-            )
-            .await
-            .map_err(database_error("creating the history table"))?;
-        Ok(())
+        STATEMENTS.ensure_table(&mut self.connection).await
     }
 
     async fn lock(&mut self) -> Result<(), MigrateError> {
@@ -112,57 +144,22 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
     }
 
     async fn applied_migrations(&mut self) -> Result<Vec<AppliedMigration>, MigrateError> {
-        let rows: Vec<HistoryRow> = sqlx::query_as(SELECT_HISTORY)
-            .fetch_all(&mut self.connection)
-            .await
-            .map_err(database_error("reading the history table"))?;
-        Ok(rows.into_iter().map(AppliedMigration::from).collect())
+        STATEMENTS.applied_migrations(&mut self.connection).await
     }
 
     async fn apply(&mut self, migration: &Migration) -> Result<Applied, MigrateError> {
         let start = Instant::now();
-        if migration.no_transaction {
-            execute_and_record(&mut self.connection, migration).await?;
-        } else {
-            // One transaction for the script and its history row: a run killed mid-way
-            // leaves neither.
-            let mut transaction = self
-                .connection
-                .begin()
-                .await
-                .map_err(database_error("starting a transaction"))?;
-            execute_and_record(&mut transaction, migration).await?;
-            transaction.commit().await.map_err(failed(migration))?;
-        }
+        self.run(migration, HistoryChange::Record).await?;
         let elapsed = start.elapsed();
-        sqlx::query(
-            r#"
-    UPDATE _sqlx_migrations
-    SET execution_time = $1
-    WHERE version = $2
-                "#,
-        )
-        .bind(nanoseconds(elapsed))
-        .bind(migration.version)
-        .execute(&mut self.connection)
-        .await
-        .map_err(database_error("recording the execution time"))?;
+        STATEMENTS
+            .record_execution_time(&mut self.connection, migration.version, elapsed)
+            .await?;
         Ok(Applied::Ran(elapsed))
     }
 
     async fn revert(&mut self, migration: &Migration) -> Result<Applied, MigrateError> {
         let start = Instant::now();
-        if migration.no_transaction {
-            execute_and_forget(&mut self.connection, migration).await?;
-        } else {
-            let mut transaction = self
-                .connection
-                .begin()
-                .await
-                .map_err(database_error("starting a transaction"))?;
-            execute_and_forget(&mut transaction, migration).await?;
-            transaction.commit().await.map_err(failed(migration))?;
-        }
+        self.run(migration, HistoryChange::Forget).await?;
         Ok(Applied::Ran(start.elapsed()))
     }
 
@@ -171,22 +168,13 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
         version: i64,
         checksum: &Checksum,
     ) -> Result<(), MigrateError> {
-        sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2")
-            .bind(checksum.as_bytes())
-            .bind(version)
-            .execute(&mut self.connection)
+        STATEMENTS
+            .set_checksum(&mut self.connection, version, checksum)
             .await
-            .map_err(database_error("updating the checksum"))?;
-        Ok(())
     }
 
     async fn delete_failed(&mut self, version: i64) -> Result<(), MigrateError> {
-        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1 AND success = false")
-            .bind(version)
-            .execute(&mut self.connection)
-            .await
-            .map_err(database_error("deleting the failed history row"))?;
-        Ok(())
+        STATEMENTS.clear_dirty(&mut self.connection, version).await
     }
 
     async fn close(self) {
@@ -194,36 +182,17 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
     }
 }
 
-async fn execute_and_record(
+async fn execute_and_change_history(
     connection: &mut PgConnection,
     migration: &Migration,
+    change: HistoryChange,
 ) -> Result<(), MigrateError> {
     connection
         .execute(migration.sql.as_str())
         .await
         .map_err(failed(migration))?;
-    sqlx::query(INSERT)
-        .bind(migration.version)
-        .bind(&migration.description)
-        .bind(migration.checksum.as_bytes())
-        .execute(connection)
-        .await
-        .map_err(database_error("recording the migration"))?;
-    Ok(())
-}
-
-async fn execute_and_forget(
-    connection: &mut PgConnection,
-    migration: &Migration,
-) -> Result<(), MigrateError> {
-    connection
-        .execute(migration.sql.as_str())
-        .await
-        .map_err(failed(migration))?;
-    sqlx::query(DELETE)
-        .bind(migration.version)
-        .execute(connection)
-        .await
-        .map_err(database_error("deleting the history row"))?;
-    Ok(())
+    match change {
+        HistoryChange::Record => STATEMENTS.record(connection, migration).await,
+        HistoryChange::Forget => STATEMENTS.forget(connection, migration.version).await,
+    }
 }

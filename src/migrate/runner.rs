@@ -80,20 +80,15 @@ pub async fn up<M: Migrator>(
     dry_run: bool,
     observer: &mut dyn FnMut(Event<'_>),
 ) -> Result<Vec<Step>, MigrateError> {
-    if dry_run {
-        let status = status(migrator, set).await?;
-        return Ok(plan_up(&status, set, options)?
-            .into_iter()
-            .map(Step::planned)
-            .collect());
-    }
-    migrator.lock().await?;
-    migrator.ensure_history_table().await?;
-    let status = status(migrator, set).await?;
-    let plan = plan_up(&status, set, options)?;
-    let steps = run_each(migrator, &plan, Direction::Apply, observer).await?;
-    migrator.unlock().await?;
-    Ok(steps)
+    run_planned(
+        migrator,
+        set,
+        dry_run,
+        Direction::Apply,
+        observer,
+        |status| plan_up(status, set, options),
+    )
+    .await
 }
 
 /// Reverts applied migrations with their down files, newest first.
@@ -104,18 +99,36 @@ pub async fn down<M: Migrator>(
     dry_run: bool,
     observer: &mut dyn FnMut(Event<'_>),
 ) -> Result<Vec<Step>, MigrateError> {
+    run_planned(
+        migrator,
+        set,
+        dry_run,
+        Direction::Revert,
+        observer,
+        |status| plan_down(status, set, to),
+    )
+    .await
+}
+
+/// Plans with `plan` from the current status and runs the plan in `direction`, under the
+/// lock. With `dry_run`, only plans (no lock, no table created).
+async fn run_planned<'set, M: Migrator>(
+    migrator: &mut M,
+    set: &'set MigrationSet,
+    dry_run: bool,
+    direction: Direction,
+    observer: &mut dyn FnMut(Event<'_>),
+    plan: impl FnOnce(&Status) -> Result<Vec<&'set Migration>, MigrateError>,
+) -> Result<Vec<Step>, MigrateError> {
     if dry_run {
         let status = status(migrator, set).await?;
-        return Ok(plan_down(&status, set, to)?
-            .into_iter()
-            .map(Step::planned)
-            .collect());
+        return Ok(plan(&status)?.into_iter().map(Step::planned).collect());
     }
     migrator.lock().await?;
     migrator.ensure_history_table().await?;
     let status = status(migrator, set).await?;
-    let plan = plan_down(&status, set, to)?;
-    let steps = run_each(migrator, &plan, Direction::Revert, observer).await?;
+    let planned = plan(&status)?;
+    let steps = run_each(migrator, &planned, direction, observer).await?;
     migrator.unlock().await?;
     Ok(steps)
 }

@@ -6,18 +6,17 @@
 //! applied in the meantime is skipped instead of run twice. The rows written are sqlx's.
 //! Like sqlx, SQLite always runs a migration in a transaction, `-- no-transaction` or not.
 
+use std::marker::PhantomData;
 use std::time::Instant;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteConnection};
 use sqlx::{ConnectOptions, Connection, Executor};
 
 use super::checksum::Checksum;
 use super::error::MigrateError;
-use super::history::{
-    Applied, AppliedMigration, Engine, HistoryRow, Migrator, SELECT_HISTORY, database_error,
-    nanoseconds, sql_error,
-};
+use super::history::{Applied, AppliedMigration, Engine, Migrator, database_error, sql_error};
 use super::source::Migration;
+use super::statements::HistoryStatements;
 
 pub struct SqliteMigrator {
     connection: SqliteConnection,
@@ -46,6 +45,34 @@ async fn is_recorded(
     Ok(count > 0)
 }
 
+/// sqlx-sqlite 0.8.6's history statements, verbatim.
+const STATEMENTS: HistoryStatements<Sqlite> = HistoryStatements {
+    // language=SQLite
+    create_table: r#"
+CREATE TABLE IF NOT EXISTS _sqlx_migrations (
+    version BIGINT PRIMARY KEY,
+    description TEXT NOT NULL,
+    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    success BOOLEAN NOT NULL,
+    checksum BLOB NOT NULL,
+    execution_time BIGINT NOT NULL
+);
+                "#,
+    insert: r#"
+    INSERT INTO _sqlx_migrations ( version, description, success, checksum, execution_time )
+    VALUES ( ?1, ?2, TRUE, ?3, -1 )
+                "#,
+    delete: r#"DELETE FROM _sqlx_migrations WHERE version = ?1"#,
+    update_execution_time: r#"
+    UPDATE _sqlx_migrations
+    SET execution_time = ?1
+    WHERE version = ?2
+                "#,
+    update_checksum: "UPDATE _sqlx_migrations SET checksum = ?1 WHERE version = ?2",
+    delete_failed: "DELETE FROM _sqlx_migrations WHERE version = ?1 AND success = FALSE",
+    database: PhantomData,
+};
+
 impl Migrator for SqliteMigrator {
     fn engine(&self) -> Engine {
         Engine::Sqlite
@@ -63,23 +90,7 @@ impl Migrator for SqliteMigrator {
     }
 
     async fn ensure_history_table(&mut self) -> Result<(), MigrateError> {
-        // language=SQLite (verbatim from sqlx-sqlite 0.8.6)
-        self.connection
-            .execute(
-                r#"
-CREATE TABLE IF NOT EXISTS _sqlx_migrations (
-    version BIGINT PRIMARY KEY,
-    description TEXT NOT NULL,
-    installed_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    success BOOLEAN NOT NULL,
-    checksum BLOB NOT NULL,
-    execution_time BIGINT NOT NULL
-);
-                "#,
-            )
-            .await
-            .map_err(database_error("creating the history table"))?;
-        Ok(())
+        STATEMENTS.ensure_table(&mut self.connection).await
     }
 
     async fn lock(&mut self) -> Result<(), MigrateError> {
@@ -91,11 +102,7 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
     }
 
     async fn applied_migrations(&mut self) -> Result<Vec<AppliedMigration>, MigrateError> {
-        let rows: Vec<HistoryRow> = sqlx::query_as(SELECT_HISTORY)
-            .fetch_all(&mut self.connection)
-            .await
-            .map_err(database_error("reading the history table"))?;
-        Ok(rows.into_iter().map(AppliedMigration::from).collect())
+        STATEMENTS.applied_migrations(&mut self.connection).await
     }
 
     async fn apply(&mut self, migration: &Migration) -> Result<Applied, MigrateError> {
@@ -112,32 +119,12 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
             .execute(migration.sql.as_str())
             .await
             .map_err(failed(migration))?;
-        sqlx::query(
-            r#"
-    INSERT INTO _sqlx_migrations ( version, description, success, checksum, execution_time )
-    VALUES ( ?1, ?2, TRUE, ?3, -1 )
-                "#,
-        )
-        .bind(migration.version)
-        .bind(&migration.description)
-        .bind(migration.checksum.as_bytes())
-        .execute(&mut *transaction)
-        .await
-        .map_err(database_error("recording the migration"))?;
+        STATEMENTS.record(&mut transaction, migration).await?;
         transaction.commit().await.map_err(failed(migration))?;
         let elapsed = start.elapsed();
-        sqlx::query(
-            r#"
-    UPDATE _sqlx_migrations
-    SET execution_time = ?1
-    WHERE version = ?2
-                "#,
-        )
-        .bind(nanoseconds(elapsed))
-        .bind(migration.version)
-        .execute(&mut self.connection)
-        .await
-        .map_err(database_error("recording the execution time"))?;
+        STATEMENTS
+            .record_execution_time(&mut self.connection, migration.version, elapsed)
+            .await?;
         Ok(Applied::Ran(elapsed))
     }
 
@@ -155,11 +142,9 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
             .execute(migration.sql.as_str())
             .await
             .map_err(failed(migration))?;
-        sqlx::query(r#"DELETE FROM _sqlx_migrations WHERE version = ?1"#)
-            .bind(migration.version)
-            .execute(&mut *transaction)
-            .await
-            .map_err(database_error("deleting the history row"))?;
+        STATEMENTS
+            .forget(&mut transaction, migration.version)
+            .await?;
         transaction.commit().await.map_err(failed(migration))?;
         Ok(Applied::Ran(start.elapsed()))
     }
@@ -169,22 +154,13 @@ CREATE TABLE IF NOT EXISTS _sqlx_migrations (
         version: i64,
         checksum: &Checksum,
     ) -> Result<(), MigrateError> {
-        sqlx::query("UPDATE _sqlx_migrations SET checksum = ?1 WHERE version = ?2")
-            .bind(checksum.as_bytes())
-            .bind(version)
-            .execute(&mut self.connection)
+        STATEMENTS
+            .set_checksum(&mut self.connection, version, checksum)
             .await
-            .map_err(database_error("updating the checksum"))?;
-        Ok(())
     }
 
     async fn delete_failed(&mut self, version: i64) -> Result<(), MigrateError> {
-        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ?1 AND success = FALSE")
-            .bind(version)
-            .execute(&mut self.connection)
-            .await
-            .map_err(database_error("deleting the failed history row"))?;
-        Ok(())
+        STATEMENTS.clear_dirty(&mut self.connection, version).await
     }
 
     async fn close(self) {
