@@ -106,6 +106,21 @@ fn postgres_up_status_verify_down_across_tenant_schemas() {
         "status never writes"
     );
 
+    let output = project.migrate(url, &["up", "--all-tenants", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(
+        stdout(&output)
+            .matches("-- would apply 2 create posts")
+            .count(),
+        3,
+        "{}",
+        describe(&output)
+    );
+    assert!(
+        !database.table_exists("acme._sqlx_migrations"),
+        "dry runs never write"
+    );
+
     let output = project.migrate(url, &["up", "--all-tenants"]);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     let text = stdout(&output);

@@ -268,6 +268,32 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_tenant_list() {
+        let root = tempfile::tempdir().unwrap();
+        let text = "[migrate.tenants]\ntable = \"public.tenants\"\ncolumn = \"schema_name\"\n";
+        fs::write(root.path().join("axiomod.toml"), text).unwrap();
+        let tenants = settings(root.path()).unwrap().tenants.unwrap();
+        assert_eq!(
+            tenants.source,
+            TenantSource::Table {
+                table: vec!["public".to_string(), "tenants".to_string()],
+                column: "schema_name".to_string(),
+            }
+        );
+        assert_eq!(tenants.span, SourceSpan::from((26, 16)));
+        fs::write(
+            root.path().join("axiomod.toml"),
+            "[migrate.tenants]\nquery = \"SELECT name FROM tenants\"\n",
+        )
+        .unwrap();
+        let tenants = settings(root.path()).unwrap().tenants.unwrap();
+        assert_eq!(
+            tenants.source,
+            TenantSource::Query("SELECT name FROM tenants".to_string())
+        );
+    }
+
+    #[test]
     fn database_url_comes_from_dot_env() {
         let root = tempfile::tempdir().unwrap();
         assert_eq!(database_url_from_dotenv(root.path()).unwrap(), None);

@@ -143,6 +143,7 @@ pub async fn list(
                 .fetch_all(&mut mysql.connection)
                 .await
         }
+        // Refused above.
         AnyMigrator::Sqlite(_) => Ok(Vec::new()),
     };
     migrator.close().await;
@@ -230,6 +231,7 @@ async fn enter(
             }
             count > 0
         }
+        // Refused in `connect`.
         AnyMigrator::Sqlite(_) => false,
     };
     if exists {
