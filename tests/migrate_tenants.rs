@@ -336,6 +336,40 @@ fn postgres_sqlx_sees_the_same_history_in_a_tenant_schema() {
     assert_eq!(document["tenants"][0]["report"]["summary"]["applied"], 2);
 }
 
+#[test]
+fn postgres_two_runners_at_once_apply_each_tenant_migration_once() {
+    let Some(database) = postgres_with_tenants(&["acme", "globex", "initech"]) else {
+        return;
+    };
+    let project = tenant_project(TENANT_QUERY);
+    // Slow enough that the second runner arrives while the first holds the lock; running a
+    // migration twice fails, since its table exists.
+    project.write(
+        "1_create_users.up.sql",
+        "CREATE TABLE users (id BIGINT PRIMARY KEY);\nSELECT pg_sleep(0.3);\n",
+    );
+    let runners: Vec<_> = (0..2)
+        .map(|_| {
+            let (dir, url) = (project.path().to_path_buf(), database.url().to_string());
+            std::thread::spawn(move || {
+                migrate_support::axiomod()
+                    .current_dir(dir)
+                    .env("DATABASE_URL", url)
+                    .args(["migrate", "up", "--all-tenants"])
+                    .output()
+                    .unwrap()
+            })
+        })
+        .collect();
+    for runner in runners {
+        let output = runner.join().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    }
+    for tenant in ["acme", "globex", "initech"] {
+        assert_eq!(history(&database, tenant), "1,2");
+    }
+}
+
 /// The database name of a MySQL test database's URL.
 fn database_name(database: &TestDatabase) -> String {
     database.url.rsplit('/').next().unwrap().to_string()
