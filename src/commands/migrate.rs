@@ -174,6 +174,16 @@ pub struct UpArgs {
     pub tenants: TenantArgs,
 }
 
+impl UpArgs {
+    fn options(&self) -> UpOptions {
+        UpOptions {
+            target: self.target,
+            allow_out_of_order: self.allow_out_of_order,
+            ignore_missing: self.ignore_missing,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   axiomod migrate down --dry-run               # print the SQL of the newest down file
@@ -195,6 +205,16 @@ pub struct DownArgs {
     pub dry_run: bool,
     #[command(flatten)]
     pub tenants: TenantArgs,
+}
+
+impl DownArgs {
+    /// How far to go down: `--target`, else `--steps` (default 1).
+    fn to(&self) -> DownTo {
+        match self.target {
+            Some(target) => DownTo::Target(target),
+            None => DownTo::Steps(self.steps.unwrap_or(1)),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -340,14 +360,9 @@ async fn refinery_command(
             })
         }
         MigrateCommand::Up(args) => {
-            let options = UpOptions {
-                target: args.target,
-                allow_out_of_order: args.allow_out_of_order,
-                ignore_missing: args.ignore_missing,
-            };
             let mut printer = Printer::new(format);
             let steps = database
-                .up(set, options, args.dry_run, &mut |event| {
+                .up(set, args.options(), args.dry_run, &mut |event| {
                     printer.event(event)
                 })
                 .await;
@@ -437,25 +452,12 @@ async fn up(
     format: Format,
     args: &UpArgs,
 ) -> miette::Result<Outcome> {
-    let options = UpOptions {
-        target: args.target,
-        allow_out_of_order: args.allow_out_of_order,
-        ignore_missing: args.ignore_missing,
-    };
     let mut printer = Printer::new(format);
-    let steps = with_migrator(url, async |migrator| {
-        runner::up(migrator, set, options, args.dry_run, &mut |event| {
-            printer.event(event)
-        })
-        .await
+    let report = with_migrator(url, async |migrator| {
+        apply_pending(migrator, set, args, &mut printer).await
     })
-    .await;
-    printer.finish();
-    Ok(render(
-        &StepsReport::applied(steps?, args.dry_run),
-        format,
-        &url.location,
-    ))
+    .await?;
+    Ok(render(&report, format, &url.location))
 }
 
 async fn down(
@@ -464,13 +466,9 @@ async fn down(
     format: Format,
     args: &DownArgs,
 ) -> miette::Result<Outcome> {
-    let to = match args.target {
-        Some(target) => DownTo::Target(target),
-        None => DownTo::Steps(args.steps.unwrap_or(1)),
-    };
     if !args.dry_run && !args.yes {
         let planned = with_migrator(url, async |migrator| {
-            runner::down(migrator, set, to, true, &mut |_| {}).await
+            runner::down(migrator, set, args.to(), true, &mut |_| {}).await
         })
         .await?;
         if planned.is_empty() {
@@ -487,19 +485,11 @@ async fn down(
         ))?;
     }
     let mut printer = Printer::new(format);
-    let steps = with_migrator(url, async |migrator| {
-        runner::down(migrator, set, to, args.dry_run, &mut |event| {
-            printer.event(event)
-        })
-        .await
+    let report = with_migrator(url, async |migrator| {
+        revert_applied(migrator, set, args, &mut printer).await
     })
-    .await;
-    printer.finish();
-    Ok(render(
-        &StepsReport::reverted(steps?, args.dry_run),
-        format,
-        &url.location,
-    ))
+    .await?;
+    Ok(render(&report, format, &url.location))
 }
 
 async fn redo(
@@ -520,19 +510,59 @@ async fn redo(
         ))?;
     }
     let mut printer = Printer::new(format);
-    let redo = with_migrator(url, async |migrator| {
-        runner::redo(migrator, set, args.steps, args.dry_run, &mut |event| {
-            printer.event(event)
-        })
-        .await
+    let report = with_migrator(url, async |migrator| {
+        redo_newest(migrator, set, args, &mut printer).await
+    })
+    .await?;
+    Ok(render(&report, format, &url.location))
+}
+
+/// `up` on one connected database (or tenant), each migration printed as it runs.
+async fn apply_pending(
+    migrator: &mut AnyMigrator,
+    set: &MigrationSet,
+    args: &UpArgs,
+    printer: &mut Printer,
+) -> Result<StepsReport, MigrateError> {
+    let steps = runner::up(migrator, set, args.options(), args.dry_run, &mut |event| {
+        printer.event(event)
     })
     .await;
     printer.finish();
-    let redo = RedoReport {
+    Ok(StepsReport::applied(steps?, args.dry_run))
+}
+
+/// `down` on one connected database (or tenant), after any confirmation.
+async fn revert_applied(
+    migrator: &mut AnyMigrator,
+    set: &MigrationSet,
+    args: &DownArgs,
+    printer: &mut Printer,
+) -> Result<StepsReport, MigrateError> {
+    let steps = runner::down(migrator, set, args.to(), args.dry_run, &mut |event| {
+        printer.event(event)
+    })
+    .await;
+    printer.finish();
+    Ok(StepsReport::reverted(steps?, args.dry_run))
+}
+
+/// `redo` on one connected database (or tenant), after any confirmation.
+async fn redo_newest(
+    migrator: &mut AnyMigrator,
+    set: &MigrationSet,
+    args: &RedoArgs,
+    printer: &mut Printer,
+) -> Result<RedoReport, MigrateError> {
+    let redo = runner::redo(migrator, set, args.steps, args.dry_run, &mut |event| {
+        printer.event(event)
+    })
+    .await;
+    printer.finish();
+    Ok(RedoReport {
         redo: redo?,
         dry_run: args.dry_run,
-    };
-    Ok(render(&redo, format, &url.location))
+    })
 }
 
 async fn repair(

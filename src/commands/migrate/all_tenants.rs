@@ -4,11 +4,11 @@
 use serde::Serialize;
 
 use super::{
-    DownArgs, Format, MigrateCommand, Printer, RedoArgs, RedoReport, Report, StatusReport,
-    StepsReport, UpArgs, confirm, print_json,
+    DownArgs, Format, MigrateCommand, Printer, RedoArgs, Report, StatusReport, UpArgs,
+    apply_pending, confirm, print_json, redo_newest, revert_applied,
 };
 use crate::migrate::config::TenantSettings;
-use crate::migrate::plan::{DownTo, UpOptions};
+use crate::migrate::plan::DownTo;
 use crate::migrate::runner;
 use crate::migrate::tenants::{self, Tenant, TenantEvent, TenantResult, TenantRun};
 use crate::migrate::{AnyMigrator, DatabaseUrl, MigrateError, MigrationSet};
@@ -73,19 +73,9 @@ async fn up(
     set: &MigrationSet,
     args: &UpArgs,
 ) -> miette::Result<Outcome> {
-    let up_options = UpOptions {
-        target: args.target,
-        allow_out_of_order: args.allow_out_of_order,
-        ignore_missing: args.ignore_missing,
-    };
     let mut printer = Printer::new(options.format);
     for_each_tenant(options, tenants, async |migrator| {
-        let steps = runner::up(migrator, set, up_options, args.dry_run, &mut |event| {
-            printer.event(event)
-        })
-        .await;
-        printer.finish();
-        Ok(StepsReport::applied(steps?, args.dry_run))
+        apply_pending(migrator, set, args, &mut printer).await
     })
     .await
 }
@@ -96,12 +86,8 @@ async fn down(
     set: &MigrationSet,
     args: &DownArgs,
 ) -> miette::Result<Outcome> {
-    let to = match args.target {
-        Some(target) => DownTo::Target(target),
-        None => DownTo::Steps(args.steps.unwrap_or(1)),
-    };
     if !args.dry_run && !args.yes {
-        let what = match to {
+        let what = match args.to() {
             DownTo::Target(target) => format!("every migration newer than {target}"),
             DownTo::Steps(steps) => format!("the newest {steps} migration(s)"),
         };
@@ -112,12 +98,7 @@ async fn down(
     }
     let mut printer = Printer::new(options.format);
     for_each_tenant(options, tenants, async |migrator| {
-        let steps = runner::down(migrator, set, to, args.dry_run, &mut |event| {
-            printer.event(event)
-        })
-        .await;
-        printer.finish();
-        Ok(StepsReport::reverted(steps?, args.dry_run))
+        revert_applied(migrator, set, args, &mut printer).await
     })
     .await
 }
@@ -137,15 +118,7 @@ async fn redo(
     }
     let mut printer = Printer::new(options.format);
     for_each_tenant(options, tenants, async |migrator| {
-        let redo = runner::redo(migrator, set, args.steps, args.dry_run, &mut |event| {
-            printer.event(event)
-        })
-        .await;
-        printer.finish();
-        Ok(RedoReport {
-            redo: redo?,
-            dry_run: args.dry_run,
-        })
+        redo_newest(migrator, set, args, &mut printer).await
     })
     .await
 }
