@@ -261,6 +261,15 @@ fn postgres_tenant_lists_that_fail_are_empty_or_name_bad_schemas() {
     );
     assert!(message.contains("axiomod.toml:2:9"), "{message}");
 
+    let project = tenant_project("[migrate.tenants]\nquery = \"SELECT 42\"\n");
+    let output = project.migrate(url, &["status", "--all-tenants"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        error_text(&output).contains("its first column is not text"),
+        "{}",
+        describe(&output)
+    );
+
     // No tenants: nothing to do, exit 0.
     let project = tenant_project(
         "[migrate.tenants]\nquery = \"SELECT schema_name FROM public.tenants WHERE NOT active\"\n",

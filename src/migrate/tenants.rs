@@ -150,6 +150,9 @@ pub async fn list(
     let names = names.map_err(|error| {
         let message = match &error {
             sqlx::Error::Database(database_error) => database_error.message().to_string(),
+            sqlx::Error::ColumnDecode { .. } => {
+                "its first column is not text (cast it, e.g. `SELECT id::text …`)".to_string()
+            }
             other => other.to_string(),
         };
         settings.list_error(format!("the query failed on {}: {message}", url.location))

@@ -307,11 +307,12 @@ fn print_summary<R: Report>(runs: &[TenantRun<R>], summary: &Summary) {
             TenantResult::Skipped => "not run: an earlier tenant failed".to_string(),
             TenantResult::Done(_) => String::new(),
         };
-        out!(
+        let line = format!(
             "{:<24} {:<10} {detail}",
             run.tenant.name,
             Ending::of(&run.result).name()
         );
+        out!("{}", line.trim_end());
     }
     out!(
         "{} tenant(s): {} ok, {} with problems, {} failed, {} skipped",
