@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::migrate::create::{self, Layout, Numbering};
 use crate::migrate::plan::{DownTo, State, Status, UpOptions};
 use crate::migrate::refinery::{self, RefineryDatabase};
-use crate::migrate::runner::{self, Event, RepairAction, Step};
+use crate::migrate::runner::{self, Event, Redo, RepairAction, Step};
 use crate::migrate::{
     AnyMigrator, DatabaseUrl, HistoryFormat, MigrateError, MigrationKind, MigrationSet, Migrator,
     config, read_directory,
@@ -28,6 +28,10 @@ macro_rules! out {
     }};
 }
 
+mod all_tenants;
+
+use all_tenants::{TenantRunOptions, all_tenants};
+
 const EXAMPLES: &str = "\
 Examples:
   axiomod migrate create create_users     # <timestamp>_create_users.up.sql and .down.sql
@@ -38,6 +42,7 @@ Examples:
   axiomod migrate down --steps 2 --yes
   axiomod migrate redo                    # revert the newest migration and apply it again
   axiomod migrate repair --accept 20240101120000 --yes
+  axiomod migrate up --all-tenants        # every tenant schema listed by [migrate.tenants]
 
 The history table is sqlx's `_sqlx_migrations`: sqlx-cli and `sqlx::migrate!()` see what axiomod
 applied and the reverse. Details: docs/migrations.md.";
@@ -78,13 +83,48 @@ pub enum MigrateCommand {
     /// Revert applied migrations with their down files.
     Down(DownArgs),
     /// List applied, pending, changed, missing, dirty and out-of-order migrations.
-    Status,
+    Status(StatusArgs),
     /// Exit 1 when an applied migration changed, went missing or failed (for CI).
-    Verify,
+    Verify(StatusArgs),
     /// Revert the newest applied migration(s) and apply them again.
     Redo(RedoArgs),
     /// Fix the history table: accept a changed file's checksum, or clear a failed row.
     Repair(RepairArgs),
+}
+
+impl MigrateCommand {
+    /// The `--all-tenants` options, for the subcommands that have them.
+    fn tenant_args(&self) -> Option<&TenantArgs> {
+        match self {
+            Self::Up(args) => Some(&args.tenants),
+            Self::Down(args) => Some(&args.tenants),
+            Self::Redo(args) => Some(&args.tenants),
+            Self::Status(args) | Self::Verify(args) => Some(&args.tenants),
+            Self::Create(_) | Self::Repair(_) => None,
+        }
+    }
+}
+
+/// Options for schema-per-tenant projects (docs/migrations.md, "Schema-per-tenant projects").
+#[derive(Debug, Args)]
+pub struct TenantArgs {
+    /// Run on every tenant listed by `[migrate.tenants]` in axiomod.toml, one after the other:
+    /// each PostgreSQL schema (or MySQL/MariaDB database) has its own history.
+    #[arg(long)]
+    pub all_tenants: bool,
+    /// With --all-tenants: go on with the next tenants after one fails (exit 2 at the end).
+    #[arg(long, requires = "all_tenants")]
+    pub keep_going: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod migrate status --format json
+  axiomod migrate status --all-tenants
+  axiomod migrate verify --all-tenants --keep-going   # check every tenant, exit 1 on drift")]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub tenants: TenantArgs,
 }
 
 #[derive(Debug, Args)]
@@ -115,7 +155,8 @@ pub struct CreateArgs {
 #[command(after_help = "Examples:
   axiomod migrate up
   axiomod migrate up --target 20240101120000 --dry-run
-  axiomod migrate up --allow-out-of-order      # apply a merged branch's older migration")]
+  axiomod migrate up --allow-out-of-order      # apply a merged branch's older migration
+  axiomod migrate up --all-tenants --keep-going")]
 pub struct UpArgs {
     /// Apply pending migrations up to and including this version only.
     #[arg(long, value_name = "VERSION")]
@@ -129,13 +170,26 @@ pub struct UpArgs {
     /// Do not fail when applied migrations have no file any more.
     #[arg(long)]
     pub ignore_missing: bool,
+    #[command(flatten)]
+    pub tenants: TenantArgs,
+}
+
+impl UpArgs {
+    fn options(&self) -> UpOptions {
+        UpOptions {
+            target: self.target,
+            allow_out_of_order: self.allow_out_of_order,
+            ignore_missing: self.ignore_missing,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   axiomod migrate down --dry-run               # print the SQL of the newest down file
   axiomod migrate down --steps 2 --yes
-  axiomod migrate down --target 0 --yes        # revert everything")]
+  axiomod migrate down --target 0 --yes        # revert everything
+  axiomod migrate down --all-tenants --yes     # the newest migration of every tenant")]
 pub struct DownArgs {
     /// Revert the newest N applied migrations [default: 1].
     #[arg(long, value_name = "N", conflicts_with = "target")]
@@ -149,12 +203,25 @@ pub struct DownArgs {
     /// Print the down migrations and their SQL instead of running them.
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub tenants: TenantArgs,
+}
+
+impl DownArgs {
+    /// How far to go down: `--target`, else `--steps` (default 1).
+    fn to(&self) -> DownTo {
+        match self.target {
+            Some(target) => DownTo::Target(target),
+            None => DownTo::Steps(self.steps.unwrap_or(1)),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   axiomod migrate redo --yes
-  axiomod migrate redo --steps 2 --dry-run")]
+  axiomod migrate redo --steps 2 --dry-run
+  axiomod migrate redo --all-tenants --yes")]
 pub struct RedoArgs {
     /// How many of the newest applied migrations to redo.
     #[arg(long, value_name = "N", default_value_t = 1)]
@@ -165,6 +232,8 @@ pub struct RedoArgs {
     /// Print the SQL that would run instead of running it.
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub tenants: TenantArgs,
 }
 
 #[derive(Debug, Args)]
@@ -217,14 +286,36 @@ pub fn exec(args: MigrateArgs) -> miette::Result<Outcome> {
         .build()
         .map_err(|error| miette::miette!("cannot start the async runtime: {error}"))?;
     let format = args.format;
+    let keep_going = args
+        .command
+        .tenant_args()
+        .filter(|tenant_args| tenant_args.all_tenants)
+        .map(|tenant_args| tenant_args.keep_going);
+    if let Some(keep_going) = keep_going {
+        if history == HistoryFormat::Refinery {
+            return Err(MigrateError::TenantsUnsupported {
+                what: "for refinery projects".to_string(),
+            }
+            .into());
+        }
+        crate::migrate::tenants::refuse_sqlite(&url)?;
+        let tenant_settings = settings.tenants.ok_or(MigrateError::NoTenantList)?;
+        let tenant_run = TenantRunOptions {
+            url: &url,
+            settings: &tenant_settings,
+            format,
+            keep_going,
+        };
+        return runtime.block_on(all_tenants(tenant_run, &set, args.command));
+    }
     if history == HistoryFormat::Refinery {
         return runtime.block_on(refinery_command(&url, &set, format, args.command));
     }
     runtime.block_on(async {
         match args.command {
             MigrateCommand::Create(_) => unreachable!("create returned above"),
-            MigrateCommand::Status => status(&url, &set, format, false).await,
-            MigrateCommand::Verify => status(&url, &set, format, true).await,
+            MigrateCommand::Status(_) => status(&url, &set, format, false).await,
+            MigrateCommand::Verify(_) => status(&url, &set, format, true).await,
             MigrateCommand::Up(up_args) => up(&url, &set, format, &up_args).await,
             MigrateCommand::Down(down_args) => down(&url, &set, format, &down_args).await,
             MigrateCommand::Redo(redo_args) => redo(&url, &set, format, &redo_args).await,
@@ -262,28 +353,26 @@ async fn refinery_command(
     }
     let mut database = RefineryDatabase::connect(url).await?;
     let result = match &command {
-        MigrateCommand::Status | MigrateCommand::Verify => {
+        MigrateCommand::Status(_) | MigrateCommand::Verify(_) => {
             database.status(set).await.map(|status| {
-                let verify = matches!(command, MigrateCommand::Verify);
-                report_status(&status, url, format, verify)
+                let verify = matches!(command, MigrateCommand::Verify(_));
+                render(&StatusReport { status, verify }, format, &url.location)
             })
         }
         MigrateCommand::Up(args) => {
-            let options = UpOptions {
-                target: args.target,
-                allow_out_of_order: args.allow_out_of_order,
-                ignore_missing: args.ignore_missing,
-            };
             let mut printer = Printer::new(format);
             let steps = database
-                .up(set, options, args.dry_run, &mut |event| {
+                .up(set, args.options(), args.dry_run, &mut |event| {
                     printer.event(event)
                 })
                 .await;
             printer.finish();
             steps.map(|steps| {
-                report_steps(&steps, format, args.dry_run, "apply", "Applied", url);
-                Outcome::Success
+                render(
+                    &StepsReport::applied(steps, args.dry_run),
+                    format,
+                    &url.location,
+                )
             })
         }
         MigrateCommand::Down(_)
@@ -350,20 +439,11 @@ async fn status(
     verify: bool,
 ) -> miette::Result<Outcome> {
     let status = with_migrator(url, async |migrator| runner::status(migrator, set).await).await?;
-    Ok(report_status(&status, url, format, verify))
-}
-
-fn report_status(status: &Status, url: &DatabaseUrl, format: Format, verify: bool) -> Outcome {
-    match format {
-        Format::Json => print_json(status),
-        Format::Table if verify => print_verify(status, url),
-        Format::Table => print_status(status, url),
-    }
-    if verify && status.has_problems() {
-        Outcome::ProblemsFound
-    } else {
-        Outcome::Success
-    }
+    Ok(render(
+        &StatusReport { status, verify },
+        format,
+        &url.location,
+    ))
 }
 
 async fn up(
@@ -372,23 +452,12 @@ async fn up(
     format: Format,
     args: &UpArgs,
 ) -> miette::Result<Outcome> {
-    let options = UpOptions {
-        target: args.target,
-        allow_out_of_order: args.allow_out_of_order,
-        ignore_missing: args.ignore_missing,
-    };
     let mut printer = Printer::new(format);
-    let steps = with_migrator(url, async |migrator| {
-        runner::up(migrator, set, options, args.dry_run, &mut |event| {
-            printer.event(event)
-        })
-        .await
+    let report = with_migrator(url, async |migrator| {
+        apply_pending(migrator, set, args, &mut printer).await
     })
-    .await;
-    printer.finish();
-    let steps = steps?;
-    report_steps(&steps, format, args.dry_run, "apply", "Applied", url);
-    Ok(Outcome::Success)
+    .await?;
+    Ok(render(&report, format, &url.location))
 }
 
 async fn down(
@@ -397,18 +466,17 @@ async fn down(
     format: Format,
     args: &DownArgs,
 ) -> miette::Result<Outcome> {
-    let to = match args.target {
-        Some(target) => DownTo::Target(target),
-        None => DownTo::Steps(args.steps.unwrap_or(1)),
-    };
     if !args.dry_run && !args.yes {
         let planned = with_migrator(url, async |migrator| {
-            runner::down(migrator, set, to, true, &mut |_| {}).await
+            runner::down(migrator, set, args.to(), true, &mut |_| {}).await
         })
         .await?;
         if planned.is_empty() {
-            report_steps(&planned, format, false, "revert", "Reverted", url);
-            return Ok(Outcome::Success);
+            return Ok(render(
+                &StepsReport::reverted(planned, false),
+                format,
+                &url.location,
+            ));
         }
         confirm(&format!(
             "Revert {} on {}?",
@@ -417,17 +485,11 @@ async fn down(
         ))?;
     }
     let mut printer = Printer::new(format);
-    let steps = with_migrator(url, async |migrator| {
-        runner::down(migrator, set, to, args.dry_run, &mut |event| {
-            printer.event(event)
-        })
-        .await
+    let report = with_migrator(url, async |migrator| {
+        revert_applied(migrator, set, args, &mut printer).await
     })
-    .await;
-    printer.finish();
-    let steps = steps?;
-    report_steps(&steps, format, args.dry_run, "revert", "Reverted", url);
-    Ok(Outcome::Success)
+    .await?;
+    Ok(render(&report, format, &url.location))
 }
 
 async fn redo(
@@ -448,28 +510,59 @@ async fn redo(
         ))?;
     }
     let mut printer = Printer::new(format);
-    let redo = with_migrator(url, async |migrator| {
-        runner::redo(migrator, set, args.steps, args.dry_run, &mut |event| {
-            printer.event(event)
-        })
-        .await
+    let report = with_migrator(url, async |migrator| {
+        redo_newest(migrator, set, args, &mut printer).await
+    })
+    .await?;
+    Ok(render(&report, format, &url.location))
+}
+
+/// `up` on one connected database (or tenant), each migration printed as it runs.
+async fn apply_pending(
+    migrator: &mut AnyMigrator,
+    set: &MigrationSet,
+    args: &UpArgs,
+    printer: &mut Printer,
+) -> Result<StepsReport, MigrateError> {
+    let steps = runner::up(migrator, set, args.options(), args.dry_run, &mut |event| {
+        printer.event(event)
     })
     .await;
     printer.finish();
-    let redo = redo?;
-    match format {
-        Format::Json => print_json(&serde_json::json!({
-            "dry_run": args.dry_run,
-            "reverted": redo.reverted,
-            "applied": redo.applied,
-        })),
-        Format::Table if args.dry_run => {
-            print_dry_run(&redo.reverted, "revert");
-            print_dry_run(&redo.applied, "apply");
-        }
-        Format::Table => out!("Redid {} on {}", list_versions(&redo.applied), url.location),
-    }
-    Ok(Outcome::Success)
+    Ok(StepsReport::applied(steps?, args.dry_run))
+}
+
+/// `down` on one connected database (or tenant), after any confirmation.
+async fn revert_applied(
+    migrator: &mut AnyMigrator,
+    set: &MigrationSet,
+    args: &DownArgs,
+    printer: &mut Printer,
+) -> Result<StepsReport, MigrateError> {
+    let steps = runner::down(migrator, set, args.to(), args.dry_run, &mut |event| {
+        printer.event(event)
+    })
+    .await;
+    printer.finish();
+    Ok(StepsReport::reverted(steps?, args.dry_run))
+}
+
+/// `redo` on one connected database (or tenant), after any confirmation.
+async fn redo_newest(
+    migrator: &mut AnyMigrator,
+    set: &MigrationSet,
+    args: &RedoArgs,
+    printer: &mut Printer,
+) -> Result<RedoReport, MigrateError> {
+    let redo = runner::redo(migrator, set, args.steps, args.dry_run, &mut |event| {
+        printer.event(event)
+    })
+    .await;
+    printer.finish();
+    Ok(RedoReport {
+        redo: redo?,
+        dry_run: args.dry_run,
+    })
 }
 
 async fn repair(
@@ -632,24 +725,123 @@ fn duration(elapsed: Duration) -> String {
     }
 }
 
-fn report_steps(
-    steps: &[Step],
-    format: Format,
-    dry_run: bool,
-    verb: &str,
-    done: &str,
-    url: &DatabaseUrl,
-) {
+/// What a command did on one database (or one tenant): printed for people, serialized for
+/// machines, and whether it found problems.
+trait Report {
+    fn print(&self, location: &str);
+    /// The JSON document (docs/migrations.md).
+    fn json(&self) -> impl Serialize + '_;
+    fn outcome(&self) -> Outcome {
+        Outcome::Success
+    }
+}
+
+/// Prints `report` in `format` for the database at `location`.
+fn render(report: &impl Report, format: Format, location: &str) -> Outcome {
     match format {
-        Format::Json => print_json(&serde_json::json!({
-            "dry_run": dry_run,
-            "migrations": steps,
-        })),
-        Format::Table if dry_run => print_dry_run(steps, verb),
-        Format::Table if steps.is_empty() => {
-            out!("Nothing to {verb} on {}", url.location);
+        Format::Json => print_json(&report.json()),
+        Format::Table => report.print(location),
+    }
+    report.outcome()
+}
+
+struct StatusReport {
+    status: Status,
+    /// Print only the problems, and find problems (exit 1).
+    verify: bool,
+}
+
+impl Report for StatusReport {
+    fn print(&self, location: &str) {
+        if self.verify {
+            print_verify(&self.status, location);
+        } else {
+            print_status(&self.status, location);
         }
-        Format::Table => out!("{done} {} migration(s) on {}", steps.len(), url.location),
+    }
+
+    fn json(&self) -> impl Serialize + '_ {
+        &self.status
+    }
+
+    fn outcome(&self) -> Outcome {
+        if self.verify && self.status.has_problems() {
+            Outcome::ProblemsFound
+        } else {
+            Outcome::Success
+        }
+    }
+}
+
+/// The migrations `up` applied or `down` reverted.
+struct StepsReport {
+    steps: Vec<Step>,
+    dry_run: bool,
+    verb: &'static str,
+    done: &'static str,
+}
+
+impl StepsReport {
+    fn applied(steps: Vec<Step>, dry_run: bool) -> Self {
+        Self {
+            steps,
+            dry_run,
+            verb: "apply",
+            done: "Applied",
+        }
+    }
+
+    fn reverted(steps: Vec<Step>, dry_run: bool) -> Self {
+        Self {
+            steps,
+            dry_run,
+            verb: "revert",
+            done: "Reverted",
+        }
+    }
+}
+
+impl Report for StepsReport {
+    fn print(&self, location: &str) {
+        let (steps, verb) = (&self.steps, self.verb);
+        if self.dry_run {
+            print_dry_run(steps, verb);
+        } else if steps.is_empty() {
+            out!("Nothing to {verb} on {location}");
+        } else {
+            out!("{} {} migration(s) on {location}", self.done, steps.len());
+        }
+    }
+
+    fn json(&self) -> impl Serialize + '_ {
+        serde_json::json!({
+            "dry_run": self.dry_run,
+            "migrations": self.steps,
+        })
+    }
+}
+
+struct RedoReport {
+    redo: Redo,
+    dry_run: bool,
+}
+
+impl Report for RedoReport {
+    fn print(&self, location: &str) {
+        if self.dry_run {
+            print_dry_run(&self.redo.reverted, "revert");
+            print_dry_run(&self.redo.applied, "apply");
+        } else {
+            out!("Redid {} on {location}", list_versions(&self.redo.applied));
+        }
+    }
+
+    fn json(&self) -> impl Serialize + '_ {
+        serde_json::json!({
+            "dry_run": self.dry_run,
+            "reverted": self.redo.reverted,
+            "applied": self.redo.applied,
+        })
     }
 }
 
@@ -670,8 +862,8 @@ fn print_dry_run(steps: &[Step], verb: &str) {
     }
 }
 
-fn print_status(status: &Status, url: &DatabaseUrl) {
-    out!("{} {}", status.engine.name(), url.location);
+fn print_status(status: &Status, location: &str) {
+    out!("{} {location}", status.engine.name());
     if !status.history_table_exists {
         out!(
             "history table {} does not exist yet: nothing is applied",
@@ -703,7 +895,7 @@ fn print_status(status: &Status, url: &DatabaseUrl) {
     );
 }
 
-fn print_verify(status: &Status, url: &DatabaseUrl) {
+fn print_verify(status: &Status, location: &str) {
     let problems: Vec<_> = status
         .migrations
         .iter()
@@ -711,9 +903,8 @@ fn print_verify(status: &Status, url: &DatabaseUrl) {
         .collect();
     if problems.is_empty() {
         out!(
-            "ok: {} applied migration(s) on {} match their files",
-            status.summary.applied,
-            url.location
+            "ok: {} applied migration(s) on {location} match their files",
+            status.summary.applied
         );
         return;
     }

@@ -57,6 +57,10 @@ pub enum MigrateError {
     #[diagnostic(transparent)]
     Config(Box<ConfigError>),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    TenantList(Box<TenantListError>),
+
     #[error("no database URL")]
     #[diagnostic(
         code(migrate::no_database_url),
@@ -203,6 +207,37 @@ pub enum MigrateError {
     )]
     Unsupported { what: String },
 
+    #[error("--all-tenants is not supported {what}")]
+    #[diagnostic(
+        code(migrate::tenants),
+        help(
+            "run `axiomod migrate` once per database with --database-url; --all-tenants is for PostgreSQL schemas and MySQL/MariaDB databases of sqlx projects"
+        )
+    )]
+    TenantsUnsupported { what: String },
+
+    #[error("--all-tenants needs the list of tenants, and axiomod.toml has no [migrate.tenants]")]
+    #[diagnostic(
+        code(migrate::tenants),
+        help(
+            "add to axiomod.toml either\n  [migrate.tenants]\n  query = \"SELECT schema_name FROM public.tenants WHERE active ORDER BY schema_name\"\nor\n  [migrate.tenants]\n  table = \"public.tenants\"\n  column = \"schema_name\""
+        )
+    )]
+    NoTenantList,
+
+    #[error("tenant {kind} `{tenant}` does not exist on {location}")]
+    #[diagnostic(
+        code(migrate::tenants),
+        help(
+            "create it (CREATE SCHEMA / CREATE DATABASE), or take the tenant off the tenant list"
+        )
+    )]
+    NoTenant {
+        kind: &'static str,
+        tenant: String,
+        location: String,
+    },
+
     #[error("invalid migration name `{name}`: {why}")]
     #[diagnostic(
         code(migrate::create),
@@ -240,6 +275,23 @@ pub struct ConfigError {
     pub source_code: NamedSource<String>,
     #[label("here")]
     pub span: Option<SourceSpan>,
+}
+
+/// The tenant list of `[migrate.tenants]` failed or returned a name that cannot be a tenant.
+#[derive(Debug, Error, Diagnostic)]
+#[error("tenant list: {message}")]
+#[diagnostic(
+    code(migrate::tenants),
+    help(
+        "the tenant list must return one text column: the name of each tenant's schema (PostgreSQL) or database (MySQL/MariaDB), in the order to migrate them; see docs/migrations.md, \"Schema-per-tenant projects\""
+    )
+)]
+pub struct TenantListError {
+    pub message: String,
+    #[source_code]
+    pub source_code: NamedSource<String>,
+    #[label("the tenant list")]
+    pub span: SourceSpan,
 }
 
 /// A migration's own SQL failed.

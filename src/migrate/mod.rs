@@ -20,6 +20,7 @@ pub mod runner;
 pub mod source;
 pub mod sqlite;
 mod statements;
+pub mod tenants;
 
 pub use connect::{AnyMigrator, DatabaseUrl};
 pub use error::MigrateError;

@@ -19,7 +19,8 @@ use super::source::Migration;
 use super::statements::HistoryStatements;
 
 pub struct MySqlMigrator {
-    connection: MySqlConnection,
+    // The tenant runs (`super::tenants`) list tenants and set the schema on it.
+    pub(super) connection: MySqlConnection,
 }
 
 impl MySqlMigrator {

@@ -15,7 +15,8 @@ use super::source::Migration;
 use super::statements::HistoryStatements;
 
 pub struct PostgresMigrator {
-    connection: PgConnection,
+    // The tenant runs (`super::tenants`) list tenants and set the schema on it.
+    pub(super) connection: PgConnection,
 }
 
 impl PostgresMigrator {
