@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::dlq::filter::{parse_id, parse_instant};
 use crate::dlq::jobs::{self, JobKind, JobOptions, JobReport};
+use crate::dlq::rabbitmq::{BrokerReplayReport, DeadLetterQueue};
 use crate::dlq::stats::{self, AgeBucket, Stats};
 use crate::dlq::{DeadLetter, DeadLetterStore, Filter};
 use crate::migrate::{DatabaseUrl, MigrateError, config};
@@ -30,6 +31,8 @@ Examples:
   axiomod dlq replay --error-contains timeout --dry-run
   axiomod dlq replay --since 2026-01-31 --rate 500 --yes
   axiomod dlq purge --event-type test.thing.created --yes
+  axiomod dlq list --source rabbitmq --queue orders.dead     # a RabbitMQ dead-letter queue
+  axiomod dlq replay --source rabbitmq --queue orders.dead --yes
 
 Reads the database from --database-url, else DATABASE_URL, else DATABASE_URL in ./.env.
 Replay and purge jobs are recorded in the axiomod_dlq_jobs table. Details: docs/dlq.md.";
@@ -67,13 +70,13 @@ pub enum DlqCommand {
     /// Show one dead letter with its payload, headers and error.
     Show(ShowArgs),
     /// Move dead letters back into the outbox with the same message id.
-    Replay(JobArgs),
+    Replay(ReplayArgs),
     /// Delete dead letters.
     Purge(JobArgs),
 }
 
 /// Which dead letters a command works on; every option given must match.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct FilterArgs {
     /// Only this event type, e.g. `orders.order.created`.
     #[arg(long, value_name = "TYPE")]
@@ -102,9 +105,52 @@ pub struct FilterArgs {
 pub struct ListArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
     /// At most this many dead letters.
     #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: u64,
+}
+
+/// Where the dead letters are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Source {
+    /// The service's `axiomod_dead_letters` table.
+    Database,
+    /// A RabbitMQ dead-letter queue (--queue), messages with an `x-death` header.
+    Rabbitmq,
+}
+
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// Where the dead letters are.
+    #[arg(long, value_enum, default_value_t = Source::Database)]
+    pub source: Source,
+    /// The dead-letter queue to read (with --source rabbitmq).
+    #[arg(long, value_name = "QUEUE", required_if_eq("source", "rabbitmq"))]
+    pub queue: Option<String>,
+    /// The broker (amqp://user:password@host:5672/vhost); defaults to BROKER_URL.
+    #[arg(long, env = "BROKER_URL", hide_env_values = true, value_name = "URL")]
+    pub broker_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod dlq replay --dry-run                                 # what would move, changes nothing
+  axiomod dlq replay --event-type orders.order.created --yes
+  axiomod dlq replay --ids 0193a2b4-0c1d-7e2f-8a9b-0c1d2e3f4a5b --yes
+  axiomod dlq replay --batch-size 5000 --rate 1000 --yes       # 1000 messages/s at most
+  axiomod dlq replay --source rabbitmq --queue orders.dead --yes
+
+Each batch is one transaction: a replay stopped at any point leaves every message either dead
+or in the outbox. One replay or purge runs per database at a time. From RabbitMQ, each message
+goes back to the exchange and routing key of its x-death header and leaves the dead-letter
+queue only once the broker confirmed the publish.")]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    pub job: JobArgs,
+    #[command(flatten)]
+    pub source: SourceArgs,
 }
 
 #[derive(Debug, Args)]
@@ -118,14 +164,10 @@ pub struct ShowArgs {
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
-  axiomod dlq replay --dry-run                                 # what would move, changes nothing
-  axiomod dlq replay --event-type orders.order.created --yes
-  axiomod dlq replay --ids 0193a2b4-0c1d-7e2f-8a9b-0c1d2e3f4a5b --yes
-  axiomod dlq replay --batch-size 5000 --rate 1000 --yes       # 1000 messages/s at most
+  axiomod dlq purge --dry-run
   axiomod dlq purge --until 30d --yes                          # delete what failed over 30 days ago
 
-Each batch is one transaction: a job stopped at any point leaves every message either dead or
-in the outbox. One replay or purge runs per database at a time.")]
+Each batch is one transaction. One replay or purge runs per database at a time.")]
 pub struct JobArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
@@ -147,30 +189,214 @@ pub struct JobArgs {
 }
 
 pub fn exec(args: DlqArgs) -> miette::Result<Outcome> {
-    let raw_url = match args.database_url {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| miette::miette!("cannot start the async runtime: {error}"))?;
+    let format = args.format;
+    match args.command {
+        DlqCommand::List(list) if list.source.source == Source::Rabbitmq => {
+            let queue = broker_queue(&list.source, &list.filter)?;
+            runtime.block_on(async {
+                let dead_letters = queue.open().await?;
+                let result = dead_letters.list(list.limit).await;
+                dead_letters.close().await;
+                print_broker_list(&result?, queue.name, format);
+                Ok(Outcome::Success)
+            })
+        }
+        DlqCommand::Replay(replay) if replay.source.source == Source::Rabbitmq => {
+            let queue = broker_queue(&replay.source, &replay.job.filter)?;
+            runtime.block_on(broker_replay(queue, &replay.job, format))
+        }
+        command => runtime.block_on(database_command(args.database_url, command, format)),
+    }
+}
+
+async fn database_command(
+    database_url: Option<String>,
+    command: DlqCommand,
+    format: Format,
+) -> miette::Result<Outcome> {
+    let source = match &command {
+        DlqCommand::List(list) => Some(&list.source),
+        DlqCommand::Replay(replay) => Some(&replay.source),
+        _ => None,
+    };
+    if source.is_some_and(|source| source.queue.is_some()) {
+        return Err(miette::miette!(
+            help = "add --source rabbitmq to read a RabbitMQ dead-letter queue",
+            "--queue goes with --source rabbitmq"
+        ));
+    }
+    let raw_url = match database_url {
         Some(url) => url,
         None => {
             config::database_url_from_dotenv(Path::new(""))?.ok_or(MigrateError::NoDatabaseUrl)?
         }
     };
     let url = DatabaseUrl::parse(&raw_url)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| miette::miette!("cannot start the async runtime: {error}"))?;
-    let format = args.format;
-    runtime.block_on(async {
-        let mut store = DeadLetterStore::connect(&url).await?;
-        let result = match args.command {
-            DlqCommand::Stats(filter) => show_stats(&mut store, filter.into(), format).await,
-            DlqCommand::List(list) => show_list(&mut store, list, format).await,
-            DlqCommand::Show(show) => show_one(&mut store, &show.id, format).await,
-            DlqCommand::Replay(job) => run_job(&mut store, JobKind::Replay, job, format).await,
-            DlqCommand::Purge(job) => run_job(&mut store, JobKind::Purge, job, format).await,
+    let mut store = DeadLetterStore::connect(&url).await?;
+    let result = match command {
+        DlqCommand::Stats(filter) => show_stats(&mut store, filter.into(), format).await,
+        DlqCommand::List(list) => show_list(&mut store, list, format).await,
+        DlqCommand::Show(show) => show_one(&mut store, &show.id, format).await,
+        DlqCommand::Replay(replay) => {
+            run_job(&mut store, JobKind::Replay, replay.job, format).await
+        }
+        DlqCommand::Purge(job) => run_job(&mut store, JobKind::Purge, job, format).await,
+    };
+    store.close().await;
+    result
+}
+
+/// A RabbitMQ dead-letter queue named on the command line.
+struct BrokerQueue<'a> {
+    url: &'a str,
+    name: &'a str,
+}
+
+impl BrokerQueue<'_> {
+    async fn open(&self) -> miette::Result<DeadLetterQueue> {
+        Ok(DeadLetterQueue::open(self.url, self.name).await?)
+    }
+}
+
+/// The queue of `--source rabbitmq`; the database filters do not apply to it.
+fn broker_queue<'a>(
+    source: &'a SourceArgs,
+    filter: &FilterArgs,
+) -> miette::Result<BrokerQueue<'a>> {
+    if !Filter::from(filter.clone()).is_empty() {
+        return Err(miette::miette!(
+            help = "drop the filters: a replay from RabbitMQ takes the whole dead-letter queue",
+            "the filters (--event-type, --ids, …) apply to the database only, not to --source rabbitmq"
+        ));
+    }
+    let url = source.broker_url.as_deref().ok_or_else(|| {
+        miette::miette!(
+            help =
+                "pass --broker-url or set BROKER_URL, e.g. amqp://guest:guest@localhost:5672/%2f",
+            "no broker URL"
+        )
+    })?;
+    let name = source
+        .queue
+        .as_deref()
+        .expect("clap requires --queue with --source rabbitmq");
+    Ok(BrokerQueue { url, name })
+}
+
+async fn broker_replay(
+    queue: BrokerQueue<'_>,
+    args: &JobArgs,
+    format: Format,
+) -> miette::Result<Outcome> {
+    let dead_letters = queue.open().await?;
+    let mut confirmed = Ok(());
+    if !args.dry_run && !args.yes {
+        confirmed = match dead_letters.length().await {
+            Ok(0) => Ok(()),
+            Ok(length) => confirm(&format!(
+                "Replay {length} message(s) of the RabbitMQ queue {}?",
+                queue.name
+            )),
+            Err(error) => Err(error.into()),
         };
-        store.close().await;
-        result
+    }
+    let result = match confirmed {
+        Ok(()) => {
+            let bar = progress_bar();
+            let report = dead_letters
+                .replay(args.dry_run, &mut |done, matched| {
+                    bar.set_length(matched);
+                    bar.set_position(done);
+                })
+                .await;
+            bar.finish_and_clear();
+            report.map_err(miette::Report::from)
+        }
+        Err(error) => Err(error),
+    };
+    dead_letters.close().await;
+    let report = result?;
+    match format {
+        Format::Json => print_json(&report),
+        Format::Table => print_broker_report(&report),
+    }
+    Ok(if report.failed > 0 {
+        Outcome::ProblemsFound
+    } else {
+        Outcome::Success
     })
+}
+
+fn print_broker_list(
+    dead_letters: &[crate::dlq::rabbitmq::BrokerDeadLetter],
+    queue: &str,
+    format: Format,
+) {
+    match format {
+        Format::Json => print_json(&serde_json::json!({
+            "queue": queue,
+            "count": dead_letters.len(),
+            "dead_letters": dead_letters,
+        })),
+        Format::Table if dead_letters.is_empty() => out!("No messages in the queue {queue}"),
+        Format::Table => {
+            out!(
+                "{:<36}  {:<24}  {:<24}  {:<10}  COUNT",
+                "MESSAGE ID",
+                "EXCHANGE",
+                "ROUTING KEY",
+                "REASON"
+            );
+            let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_string());
+            for dead_letter in dead_letters {
+                out!(
+                    "{:<36}  {:<24}  {:<24}  {:<10}  {}",
+                    text(&dead_letter.message_id),
+                    text(&dead_letter.exchange),
+                    text(&dead_letter.routing_key),
+                    text(&dead_letter.reason),
+                    dead_letter
+                        .count
+                        .map_or("-".to_string(), |count| count.to_string())
+                );
+            }
+        }
+    }
+}
+
+fn print_broker_report(report: &BrokerReplayReport) {
+    let queue = &report.queue;
+    if report.matched == 0 {
+        out!("No messages in the queue {queue}; nothing to replay.");
+    } else if report.dry_run {
+        out!(
+            "Would replay {} message(s) of the queue {queue} (dry run: nothing changed).",
+            report.matched
+        );
+    } else {
+        out!(
+            "Replayed {} of {} message(s) of the queue {queue} to their original exchanges.",
+            report.replayed,
+            report.matched
+        );
+    }
+    if report.failed > 0 {
+        out!(
+            "{} message(s) stay in {queue}: no x-death header, or the broker did not route them.",
+            report.failed
+        );
+    }
+}
+
+fn progress_bar() -> ProgressBar {
+    ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
+            .expect("the progress template is valid"),
+    )
 }
 
 impl From<FilterArgs> for Filter {
@@ -361,10 +587,7 @@ async fn run_job(
             ))?;
         }
     }
-    let bar = ProgressBar::new(0).with_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
-            .expect("the progress template is valid"),
-    );
+    let bar = progress_bar();
     let report = jobs::run(store, &options, &mut |processed, matched| {
         bar.set_length(matched);
         bar.set_position(processed);

@@ -74,4 +74,27 @@ pub enum DlqError {
         help("wait for it to finish; only one replay or purge runs per database at a time")
     )]
     JobRunning { location: String, running: String },
+
+    #[error("cannot connect to RabbitMQ at {location}: {message}")]
+    #[diagnostic(
+        code(dlq::broker_connect),
+        help(
+            "check that the broker is running and that --broker-url (or BROKER_URL) is right, e.g. amqp://guest:guest@localhost:5672/%2f"
+        )
+    )]
+    BrokerConnect { location: String, message: String },
+
+    #[error("RabbitMQ error while {doing} `{queue}` at {location}: {message}")]
+    #[diagnostic(
+        code(dlq::broker),
+        help(
+            "check the queue name (it must exist: axiomod does not declare it) and the user's permissions"
+        )
+    )]
+    Broker {
+        doing: &'static str,
+        queue: String,
+        location: String,
+        message: String,
+    },
 }
