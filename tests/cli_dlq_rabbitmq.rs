@@ -289,7 +289,7 @@ fn dead_lettered_messages_are_listed_and_replayed_to_their_original_exchange() {
         describe(&output)
     );
 
-    let report = json(&topology.dlq(&["replay", "--yes", "--format", "json"]));
+    let report = json(&topology.dlq(&["replay", "--yes", "--rate", "100", "--format", "json"]));
     assert_eq!(
         (
             report["matched"].clone(),
@@ -322,7 +322,11 @@ fn broker_bad_input_exits_2() {
         return;
     };
     let topology = Topology::declare(&url);
-    let cases: [(&[&str], &str); 2] = [
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["replay", "--batch-size", "10", "--yes"],
+            "apply to the database only",
+        ),
         (&["list", "--event-type", "x"], "apply to the database only"),
         (
             &[

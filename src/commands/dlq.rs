@@ -37,6 +37,9 @@ Examples:
 Reads the database from --database-url, else DATABASE_URL, else DATABASE_URL in ./.env.
 Replay and purge jobs are recorded in the axiomod_dlq_jobs table. Details: docs/dlq.md.";
 
+/// Dead letters per transaction when --batch-size is not given.
+const DEFAULT_BATCH_SIZE: u64 = 1000;
+
 /// Inspect, replay and purge the outbox's dead letters (PostgreSQL or SQLite).
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
@@ -171,9 +174,9 @@ Each batch is one transaction. One replay or purge runs per database at a time."
 pub struct JobArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// Messages per transaction.
-    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
-    pub batch_size: u64,
+    /// Messages per transaction [default: 1000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub batch_size: Option<u64>,
     /// At most M messages per second (e.g. 500 or 0.5).
     #[arg(long, value_name = "M", value_parser = rate)]
     pub rate: Option<f64>,
@@ -207,6 +210,12 @@ pub fn exec(args: DlqArgs) -> miette::Result<Outcome> {
         }
         DlqCommand::Replay(replay) if replay.source.source == Source::Rabbitmq => {
             let queue = broker_queue(&replay.source, &replay.job.filter)?;
+            if replay.job.batch_size.is_some() || replay.job.actor.is_some() {
+                return Err(miette::miette!(
+                    help = "drop them: a RabbitMQ replay confirms one message at a time and writes no audit row",
+                    "--batch-size and --actor apply to the database only, not to --source rabbitmq"
+                ));
+            }
             runtime.block_on(broker_replay(queue, &replay.job, format))
         }
         command => runtime.block_on(database_command(args.database_url, command, format)),
@@ -308,7 +317,7 @@ async fn broker_replay(
         Ok(()) => {
             let bar = progress_bar();
             let report = dead_letters
-                .replay(args.dry_run, &mut |done, matched| {
+                .replay(args.dry_run, args.rate, &mut |done, matched| {
                     bar.set_length(matched);
                     bar.set_position(done);
                 })
@@ -570,7 +579,7 @@ async fn run_job(
         kind,
         filter: args.filter.into(),
         actor: args.actor.unwrap_or_else(os_user),
-        batch_size: args.batch_size,
+        batch_size: args.batch_size.unwrap_or(DEFAULT_BATCH_SIZE),
         rate: args.rate,
         dry_run: args.dry_run,
     };

@@ -120,11 +120,12 @@ impl DeadLetterQueue {
         Ok(dead_letters)
     }
 
-    /// Republishes up to the queue's length at the start to where each message came from;
-    /// `progress(done, matched)` after each one.
+    /// Republishes up to the queue's length at the start to where each message came from, at
+    /// most `rate` messages per second; `progress(done, matched)` after each one.
     pub async fn replay(
         &self,
         dry_run: bool,
+        rate: Option<f64>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<BrokerReplayReport, DlqError> {
         let mut report = BrokerReplayReport {
@@ -144,6 +145,7 @@ impl DeadLetterQueue {
         // Messages that cannot go back stay unacknowledged until the end, so the loop does
         // not take them again, then return to the queue.
         let mut kept = Vec::new();
+        let started = tokio::time::Instant::now();
         for _ in 0..report.matched {
             let Some(message) = self.get().await? else {
                 break;
@@ -189,7 +191,12 @@ impl DeadLetterQueue {
                 report.failed += 1;
                 kept.push(delivery.acker);
             }
-            progress(report.replayed + report.failed, report.matched);
+            let done = report.replayed + report.failed;
+            progress(done, report.matched);
+            if let Some(rate) = rate {
+                let due = started + std::time::Duration::from_secs_f64(done as f64 / rate);
+                tokio::time::sleep_until(due).await;
+            }
         }
         for acker in kept {
             self.give_back(&acker).await?;
