@@ -21,8 +21,10 @@ use super::filter::Filter;
 /// The PostgreSQL advisory lock key of dlq jobs: "axiomodq" in ASCII.
 const LOCK_KEY: i64 = 0x6178_696f_6d6f_6471;
 /// A SQLite job whose heartbeat is older than this has died; its lock may be taken over.
-/// Batches are bounded to about a second of work, so a live job beats well within it.
-const STALE_AFTER_SECONDS: u32 = 15;
+/// A live job beats with every batch, which takes well under this even at the largest
+/// --batch-size; were one slower, the second job would still be safe, since SQLite runs one
+/// write transaction at a time and every batch moves whole.
+const STALE_AFTER_SECONDS: u32 = 60;
 
 /// What a job does to the dead letters it selects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
