@@ -278,7 +278,7 @@ fn broker_queue<'a>(
 ) -> miette::Result<BrokerQueue<'a>> {
     if !Filter::from(filter.clone()).is_empty() {
         return Err(miette::miette!(
-            help = "drop the filters: a replay from RabbitMQ takes the whole dead-letter queue",
+            help = "drop the filters: a RabbitMQ dead-letter queue is listed and replayed whole",
             "the filters (--event-type, --ids, …) apply to the database only, not to --source rabbitmq"
         ));
     }
