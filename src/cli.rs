@@ -11,6 +11,7 @@ Examples:
   axiomod generate scaffold sales.toml  # entities, use cases, API, migration, tests
   axiomod doctor                        # check the toolchain and the database
   axiomod migrate up                    # apply pending database migrations
+  axiomod dlq replay --dry-run          # what replaying the outbox's dead letters would move
   axiomod completions bash > /etc/bash_completion.d/axiomod
   axiomod validate --format sarif       # check the architecture rules of axiomod.toml
 
@@ -32,4 +33,5 @@ pub enum Command {
     Completions(commands::completions::CompletionsArgs),
     Migrate(commands::migrate::MigrateArgs),
     Validate(commands::validate::ValidateArgs),
+    Dlq(commands::dlq::DlqArgs),
 }

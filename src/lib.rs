@@ -7,6 +7,7 @@
 pub mod arch;
 pub mod cli;
 pub mod commands;
+pub mod dlq;
 pub mod doctor;
 pub mod generate;
 pub mod migrate;

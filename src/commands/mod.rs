@@ -1,6 +1,7 @@
 //! One file per subcommand: its clap options and an `exec` that calls the library and prints.
 
 pub mod completions;
+pub mod dlq;
 pub mod doctor;
 pub mod generate;
 pub mod migrate;
@@ -20,5 +21,6 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Completions(args) => completions::exec(args),
         Command::Migrate(args) => migrate::exec(args),
         Command::Validate(args) => validate::exec(args),
+        Command::Dlq(args) => dlq::exec(args),
     }
 }

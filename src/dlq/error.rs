@@ -1,0 +1,100 @@
+//! Everything that can stop a `dlq` command. Each variant says what went wrong, where, and
+//! (in its `help`) what to do next. All of them exit 2.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+#[derive(Debug, Error, Diagnostic)]
+pub enum DlqError {
+    #[error("`axiomod dlq` does not support {engine} databases ({location})")]
+    #[diagnostic(
+        code(dlq::engine),
+        help(
+            "generated services keep their outbox in PostgreSQL or SQLite: pass a postgres:// or sqlite:// URL"
+        )
+    )]
+    UnsupportedEngine {
+        engine: &'static str,
+        location: String,
+    },
+
+    #[error("cannot connect to {engine} at {location}: {message}")]
+    #[diagnostic(
+        code(dlq::connect),
+        help(
+            "check that the database server is running and that the URL (host, port, user, database name) is right"
+        )
+    )]
+    Connect {
+        engine: &'static str,
+        location: String,
+        message: String,
+    },
+
+    #[error("{location} has no `axiomod_dead_letters` table")]
+    #[diagnostic(
+        code(dlq::no_tables),
+        help(
+            "point --database-url at the service's database, or create the outbox tables with `axiomod migrate up` in the service's directory"
+        )
+    )]
+    MissingTables { location: String },
+
+    #[error("database error while {doing} on {location}: {message}")]
+    #[diagnostic(code(dlq::database))]
+    Database {
+        doing: &'static str,
+        location: String,
+        message: String,
+    },
+
+    #[error("no dead letter with id {id} in {location}{}", if *in_outbox { " (it is in the outbox: replayed, or never dead-lettered)" } else { "" })]
+    #[diagnostic(
+        code(dlq::unknown_id),
+        help("list the dead letters with `axiomod dlq list`")
+    )]
+    UnknownId {
+        id: String,
+        location: String,
+        in_outbox: bool,
+    },
+
+    #[error("{} of the given ids are not dead letters in {location}: {}", ids.len(), ids.join(", "))]
+    #[diagnostic(
+        code(dlq::unknown_ids),
+        help(
+            "nothing was changed; drop those ids (see `axiomod dlq list`) and run the command again"
+        )
+    )]
+    UnknownIds { ids: Vec<String>, location: String },
+
+    #[error("another dlq job is running on {location}: {running}")]
+    #[diagnostic(
+        code(dlq::busy),
+        help("wait for it to finish; only one replay or purge runs per database at a time")
+    )]
+    JobRunning { location: String, running: String },
+
+    #[error("cannot connect to RabbitMQ at {location}: {message}")]
+    #[diagnostic(
+        code(dlq::broker_connect),
+        help(
+            "check that the broker is running and that --broker-url (or BROKER_URL) is right, e.g. amqp://guest:guest@localhost:5672/%2f"
+        )
+    )]
+    BrokerConnect { location: String, message: String },
+
+    #[error("RabbitMQ error while {doing} `{queue}` at {location}: {message}")]
+    #[diagnostic(
+        code(dlq::broker),
+        help(
+            "check the queue name (it must exist: axiomod does not declare it) and the user's permissions"
+        )
+    )]
+    Broker {
+        doing: &'static str,
+        queue: String,
+        location: String,
+        message: String,
+    },
+}
