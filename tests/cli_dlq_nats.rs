@@ -273,6 +273,10 @@ fn messages_past_max_deliveries_are_listed_and_replayed_with_their_message_id() 
     assert_eq!(first["found"], true);
     assert_eq!(first["subject"], fixture.subject.as_str());
     assert_eq!(first["payload"]["id"], "order-1");
+    assert!(
+        first["failed_at"].is_string() && first["published_at"].is_string(),
+        "{first}"
+    );
     let table = stdout(&fixture.dlq(&["list", "--limit", "2"]));
     assert!(
         table.contains("order-2") && !table.contains("order-3"),
@@ -503,9 +507,9 @@ fn nats_bad_input_exits_2() {
             "--stream and --consumer go with --source nats",
         ),
         (
-            vec!["setup", "--stream", stream],
+            vec!["setup", "--source", "rabbitmq", "--stream", stream],
             &url,
-            "applies to --source nats only",
+            "[possible values: nats]",
         ),
         (
             vec![
@@ -518,7 +522,7 @@ fn nats_bad_input_exits_2() {
                 CONSUMER,
             ],
             &url,
-            "--consumer does not apply",
+            "unexpected argument '--consumer'",
         ),
         (
             vec!["setup", "--source", "nats", "--stream", "NO_SUCH_STREAM"],

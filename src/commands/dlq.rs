@@ -174,8 +174,15 @@ $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<STREAM>.* on which JetStream announc
 a consumer of <STREAM> gave up on. Advisories emitted before it exists are lost. Running it again
 changes nothing.")]
 pub struct SetupArgs {
-    #[command(flatten)]
-    pub source: SourceArgs,
+    /// Where the dead letters are: only `nats` needs a setup.
+    #[arg(long, value_parser = ["nats"])]
+    pub source: String,
+    /// The JetStream stream whose consumers' max-deliveries advisories to keep.
+    #[arg(long, value_name = "STREAM")]
+    pub stream: String,
+    /// The NATS server [default: nats://127.0.0.1:4222]; defaults to BROKER_URL.
+    #[arg(long, env = "BROKER_URL", hide_env_values = true, value_name = "URL")]
+    pub broker_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -257,7 +264,7 @@ pub fn exec(args: DlqArgs) -> miette::Result<Outcome> {
             runtime.block_on(broker_replay(queue, &replay.job, format))
         }
         DlqCommand::List(list) if list.source.source == Source::Nats => {
-            let target = nats_target(&list.source, &list.filter)?;
+            let target = nats_source(&list.source, &list.filter)?;
             let consumer = target.consumer()?;
             runtime.block_on(async {
                 let broker = target.connect().await?;
@@ -268,24 +275,12 @@ pub fn exec(args: DlqArgs) -> miette::Result<Outcome> {
             })
         }
         DlqCommand::Replay(replay) if replay.source.source == Source::Nats => {
-            let target = nats_target(&replay.source, &replay.job.filter)?;
+            let target = nats_source(&replay.source, &replay.job.filter)?;
             refuse_job_options(&replay.job, Source::Nats)?;
             runtime.block_on(nats_replay(&target, &replay.job, format))
         }
         DlqCommand::Setup(setup) => {
-            if setup.source.source != Source::Nats {
-                return Err(miette::miette!(
-                    help = "run `axiomod dlq setup --source nats --stream STREAM`",
-                    "`dlq setup` applies to --source nats only"
-                ));
-            }
-            let target = nats_target(&setup.source, &FilterArgs::default())?;
-            if setup.source.consumer.is_some() {
-                return Err(miette::miette!(
-                    help = "drop --consumer: the capture stream keeps the advisories of every consumer of the stream",
-                    "--consumer does not apply to `dlq setup`"
-                ));
-            }
+            let target = nats_target(setup.broker_url.as_deref(), &setup.stream, None)?;
             runtime.block_on(async {
                 let broker = target.connect().await?;
                 let result = broker.setup().await;
@@ -479,11 +474,28 @@ impl NatsTarget<'_> {
     }
 }
 
-/// The stream of `--source nats`, its consumer and the server's URL (nats:// or tls://).
-fn nats_target<'a>(source: &'a SourceArgs, filter: &FilterArgs) -> miette::Result<NatsTarget<'a>> {
+/// The stream and consumer of `--source nats`; the database's and RabbitMQ's flags do not apply.
+fn nats_source<'a>(source: &'a SourceArgs, filter: &FilterArgs) -> miette::Result<NatsTarget<'a>> {
     refuse_filters(filter, Source::Nats)?;
     refuse_other_source_flags(source)?;
-    let url = source.broker_url.as_deref().unwrap_or(DEFAULT_NATS_URL);
+    let stream = source
+        .stream
+        .as_deref()
+        .expect("clap requires --stream with --source nats");
+    nats_target(
+        source.broker_url.as_deref(),
+        stream,
+        source.consumer.as_deref(),
+    )
+}
+
+/// A stream (and consumer) on the server at `url` (nats:// or tls://), else the default server.
+fn nats_target<'a>(
+    url: Option<&'a str>,
+    stream: &'a str,
+    consumer: Option<&'a str>,
+) -> miette::Result<NatsTarget<'a>> {
+    let url = url.unwrap_or(DEFAULT_NATS_URL);
     let scheme = url.split_once("://").map(|(scheme, _)| scheme);
     if !matches!(scheme, Some("nats" | "tls")) {
         return Err(miette::miette!(
@@ -492,14 +504,10 @@ fn nats_target<'a>(source: &'a SourceArgs, filter: &FilterArgs) -> miette::Resul
             crate::migrate::connect::redact(url)
         ));
     }
-    let stream = source
-        .stream
-        .as_deref()
-        .expect("clap requires --stream with --source nats");
     Ok(NatsTarget {
         url,
         stream,
-        consumer: source.consumer.as_deref(),
+        consumer,
     })
 }
 
