@@ -358,6 +358,29 @@ fn a_replay_within_the_duplicate_window_keeps_the_advisories_and_exits_1() {
     assert_eq!(fixture.runtime.block_on(fixture.capture_length()), 3);
     let report = json_with_exit(&fixture.dlq(&["replay", "--yes", "--format", "json"]), 1);
     assert_eq!(report["duplicates"], 3, "{report}");
+
+    // A message the stream no longer holds is listed as not found and its advisory kept.
+    fixture.runtime.block_on(async {
+        let stream = fixture
+            .jetstream
+            .get_stream(&fixture.stream)
+            .await
+            .expect("the stream");
+        stream.delete_message(1).await.expect("deleted");
+    });
+    let listed = json(&fixture.dlq(&["list", "--format", "json"]));
+    assert_eq!(listed["dead_letters"][0]["found"], false, "{listed}");
+    assert_eq!(
+        listed["dead_letters"][0]["message_id"],
+        serde_json::Value::Null
+    );
+    let report = json_with_exit(&fixture.dlq(&["replay", "--yes", "--format", "json"]), 1);
+    assert_eq!(
+        (report["missing"].clone(), report["duplicates"].clone()),
+        (1.into(), 2.into()),
+        "{report}"
+    );
+    assert_eq!(fixture.runtime.block_on(fixture.capture_length()), 3);
 }
 
 #[test]

@@ -44,7 +44,8 @@ Replay and purge jobs are recorded in the axiomod_dlq_jobs table. Details: docs/
 /// Dead letters per transaction when --batch-size is not given.
 const DEFAULT_BATCH_SIZE: u64 = 1000;
 
-/// Inspect, replay and purge the outbox's dead letters (PostgreSQL or SQLite).
+/// Inspect, replay and purge the outbox's dead letters (PostgreSQL or SQLite), and the dead
+/// letters of RabbitMQ and NATS JetStream.
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct DlqArgs {

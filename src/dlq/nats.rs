@@ -239,10 +239,16 @@ impl NatsBroker {
         for (index, dead_letter) in dead_letters.iter().enumerate() {
             match self.republish(dead_letter, &report.job_id).await? {
                 Republished::Stored => {
-                    capture
+                    let deleted = capture
                         .delete_message(dead_letter.advisory_sequence)
                         .await
-                        .map_err(self.failed("deleting a replayed advisory", &capture_name))?;
+                        .map_err(|error| error.to_string())
+                        .and_then(|deleted| {
+                            deleted
+                                .then_some(())
+                                .ok_or("the server did not delete it".to_string())
+                        });
+                    deleted.map_err(self.failed("deleting a replayed advisory", &capture_name))?;
                     report.replayed += 1;
                 }
                 Republished::Duplicate => report.duplicates += 1,
