@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::dlq::filter::{parse_id, parse_instant};
 use crate::dlq::jobs::{self, JobKind, JobOptions, JobReport};
+use crate::dlq::nats::{NatsBroker, NatsDeadLetter, NatsReplayReport, SetupReport};
 use crate::dlq::rabbitmq::{BrokerReplayReport, DeadLetterQueue};
 use crate::dlq::stats::{self, AgeBucket, Stats};
 use crate::dlq::{DeadLetter, DeadLetterStore, Filter};
@@ -33,6 +34,9 @@ Examples:
   axiomod dlq purge --event-type test.thing.created --yes
   axiomod dlq list --source rabbitmq --queue orders.dead     # a RabbitMQ dead-letter queue
   axiomod dlq replay --source rabbitmq --queue orders.dead --yes
+  axiomod dlq setup --source nats --stream ORDERS            # keep JetStream's max-deliveries advisories
+  axiomod dlq list --source nats --stream ORDERS --consumer billing
+  axiomod dlq replay --source nats --stream ORDERS --consumer billing --yes
 
 Reads the database from --database-url, else DATABASE_URL, else DATABASE_URL in ./.env.
 Replay and purge jobs are recorded in the axiomod_dlq_jobs table. Details: docs/dlq.md.";
@@ -40,12 +44,14 @@ Replay and purge jobs are recorded in the axiomod_dlq_jobs table. Details: docs/
 /// Dead letters per transaction when --batch-size is not given.
 const DEFAULT_BATCH_SIZE: u64 = 1000;
 
-/// Inspect, replay and purge the outbox's dead letters (PostgreSQL or SQLite).
+/// Inspect, replay and purge the outbox's dead letters (PostgreSQL or SQLite), and the dead
+/// letters of RabbitMQ and NATS JetStream.
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLES)]
 pub struct DlqArgs {
+    /// Boxed: the source flags make it the largest of axiomod's commands.
     #[command(subcommand)]
-    pub command: DlqCommand,
+    pub command: Box<DlqCommand>,
     /// The service's database (postgres:// or sqlite://); defaults to DATABASE_URL, then to
     /// DATABASE_URL in ./.env.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
@@ -76,10 +82,12 @@ pub enum DlqCommand {
     Replay(ReplayArgs),
     /// Delete dead letters.
     Purge(JobArgs),
+    /// Create the stream that keeps a NATS stream's max-deliveries advisories (--source nats).
+    Setup(SetupArgs),
 }
 
 /// Which dead letters a command works on; every option given must match.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct FilterArgs {
     /// Only this event type, e.g. `orders.order.created`.
     #[arg(long, value_name = "TYPE")]
@@ -104,7 +112,8 @@ pub struct FilterArgs {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   axiomod dlq list --limit 20
-  axiomod dlq list --error-contains 'connection refused' --since 2h --format json")]
+  axiomod dlq list --error-contains 'connection refused' --since 2h --format json
+  axiomod dlq list --source nats --stream ORDERS --consumer billing")]
 pub struct ListArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
@@ -122,6 +131,19 @@ pub enum Source {
     Database,
     /// A RabbitMQ dead-letter queue (--queue), messages with an `x-death` header.
     Rabbitmq,
+    /// Messages of a NATS JetStream stream (--stream) that hit a consumer's (--consumer) max
+    /// deliveries, found through the advisories `dlq setup` keeps.
+    Nats,
+}
+
+impl Source {
+    fn name(self) -> &'static str {
+        match self {
+            Source::Database => "database",
+            Source::Rabbitmq => "rabbitmq",
+            Source::Nats => "nats",
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -132,7 +154,34 @@ pub struct SourceArgs {
     /// The dead-letter queue to read (with --source rabbitmq).
     #[arg(long, value_name = "QUEUE", required_if_eq("source", "rabbitmq"))]
     pub queue: Option<String>,
-    /// The broker (amqp://user:password@host:5672/vhost); defaults to BROKER_URL.
+    /// The JetStream stream (with --source nats).
+    #[arg(long, value_name = "STREAM", required_if_eq("source", "nats"))]
+    pub stream: Option<String>,
+    /// The consumer whose max deliveries the messages hit (with --source nats).
+    #[arg(long, value_name = "CONSUMER")]
+    pub consumer: Option<String>,
+    /// The broker (amqp://user:password@host:5672/vhost, or nats://host:4222, the default with
+    /// --source nats); defaults to BROKER_URL.
+    #[arg(long, env = "BROKER_URL", hide_env_values = true, value_name = "URL")]
+    pub broker_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Example:
+  axiomod dlq setup --source nats --stream ORDERS
+
+Creates the JetStream stream AXIOMOD_DLQ_<STREAM>, capturing the subject
+$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<STREAM>.* on which JetStream announces each message
+a consumer of <STREAM> gave up on. Advisories emitted before it exists are lost. Running it again
+changes nothing.")]
+pub struct SetupArgs {
+    /// Where the dead letters are: only `nats` needs a setup.
+    #[arg(long, value_parser = ["nats"])]
+    pub source: String,
+    /// The JetStream stream whose consumers' max-deliveries advisories to keep.
+    #[arg(long, value_name = "STREAM")]
+    pub stream: String,
+    /// The NATS server [default: nats://127.0.0.1:4222]; defaults to BROKER_URL.
     #[arg(long, env = "BROKER_URL", hide_env_values = true, value_name = "URL")]
     pub broker_url: Option<String>,
 }
@@ -144,11 +193,13 @@ pub struct SourceArgs {
   axiomod dlq replay --ids 0193a2b4-0c1d-7e2f-8a9b-0c1d2e3f4a5b --yes
   axiomod dlq replay --batch-size 5000 --rate 1000 --yes       # 1000 messages/s at most
   axiomod dlq replay --source rabbitmq --queue orders.dead --yes
+  axiomod dlq replay --source nats --stream ORDERS --consumer billing --yes
 
 Each batch is one transaction: a replay stopped at any point leaves every message either dead
 or in the outbox. One replay or purge runs per database at a time. From RabbitMQ, each message
 goes back to the exchange and routing key of its x-death header and leaves the dead-letter
-queue only once the broker confirmed the publish.")]
+queue only once the broker confirmed the publish. From NATS, each message goes back to its
+subject with the same Nats-Msg-Id, and its advisory is deleted only once the stream acked it.")]
 pub struct ReplayArgs {
     #[command(flatten)]
     pub job: JobArgs,
@@ -197,7 +248,7 @@ pub fn exec(args: DlqArgs) -> miette::Result<Outcome> {
         .build()
         .map_err(|error| miette::miette!("cannot start the async runtime: {error}"))?;
     let format = args.format;
-    match args.command {
+    match *args.command {
         DlqCommand::List(list) if list.source.source == Source::Rabbitmq => {
             let queue = broker_queue(&list.source, &list.filter)?;
             runtime.block_on(async {
@@ -210,16 +261,83 @@ pub fn exec(args: DlqArgs) -> miette::Result<Outcome> {
         }
         DlqCommand::Replay(replay) if replay.source.source == Source::Rabbitmq => {
             let queue = broker_queue(&replay.source, &replay.job.filter)?;
-            if replay.job.batch_size.is_some() || replay.job.actor.is_some() {
-                return Err(miette::miette!(
-                    help = "drop them: a RabbitMQ replay confirms one message at a time and writes no audit row",
-                    "--batch-size and --actor apply to the database only, not to --source rabbitmq"
-                ));
-            }
+            refuse_job_options(&replay.job, Source::Rabbitmq)?;
             runtime.block_on(broker_replay(queue, &replay.job, format))
+        }
+        DlqCommand::List(list) if list.source.source == Source::Nats => {
+            let target = nats_source(&list.source, &list.filter)?;
+            let consumer = target.consumer()?;
+            runtime.block_on(async {
+                let broker = target.connect().await?;
+                let result = broker.list(consumer, Some(list.limit)).await;
+                broker.close().await;
+                print_nats_list(&result?, target.stream, consumer, list.limit, format);
+                Ok(Outcome::Success)
+            })
+        }
+        DlqCommand::Replay(replay) if replay.source.source == Source::Nats => {
+            let target = nats_source(&replay.source, &replay.job.filter)?;
+            refuse_job_options(&replay.job, Source::Nats)?;
+            runtime.block_on(nats_replay(&target, &replay.job, format))
+        }
+        DlqCommand::Setup(setup) => {
+            let target = nats_target(setup.broker_url.as_deref(), &setup.stream, None)?;
+            runtime.block_on(async {
+                let broker = target.connect().await?;
+                let result = broker.setup().await;
+                broker.close().await;
+                let report = result?;
+                match format {
+                    Format::Json => print_json(&report),
+                    Format::Table => print_setup(&report),
+                }
+                Ok(Outcome::Success)
+            })
         }
         command => runtime.block_on(database_command(args.database_url, command, format)),
     }
+}
+
+/// Refuses the replay options that only the database's job runner uses.
+fn refuse_job_options(args: &JobArgs, source: Source) -> miette::Result<()> {
+    if args.batch_size.is_some() || args.actor.is_some() {
+        return Err(miette::miette!(
+            help =
+                "drop them: a broker replay confirms one message at a time and writes no audit row",
+            "--batch-size and --actor apply to the database only, not to --source {}",
+            source.name()
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses the flags of another source than the one given.
+fn refuse_other_source_flags(source: &SourceArgs) -> miette::Result<()> {
+    if source.queue.is_some() && source.source != Source::Rabbitmq {
+        return Err(miette::miette!(
+            help = "add --source rabbitmq to read a RabbitMQ dead-letter queue",
+            "--queue goes with --source rabbitmq"
+        ));
+    }
+    if (source.stream.is_some() || source.consumer.is_some()) && source.source != Source::Nats {
+        return Err(miette::miette!(
+            help = "add --source nats to read what a JetStream consumer gave up on",
+            "--stream and --consumer go with --source nats"
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses the database filters for a broker source, which is listed and replayed whole.
+fn refuse_filters(filter: &FilterArgs, source: Source) -> miette::Result<()> {
+    if Filter::from(filter.clone()).is_empty() {
+        return Ok(());
+    }
+    Err(miette::miette!(
+        help = "drop the filters: a broker's dead letters are listed and replayed whole",
+        "the filters (--event-type, --ids, …) apply to the database only, not to --source {}",
+        source.name()
+    ))
 }
 
 async fn database_command(
@@ -227,16 +345,10 @@ async fn database_command(
     command: DlqCommand,
     format: Format,
 ) -> miette::Result<Outcome> {
-    let source = match &command {
-        DlqCommand::List(list) => Some(&list.source),
-        DlqCommand::Replay(replay) => Some(&replay.source),
-        _ => None,
-    };
-    if source.is_some_and(|source| source.queue.is_some()) {
-        return Err(miette::miette!(
-            help = "add --source rabbitmq to read a RabbitMQ dead-letter queue",
-            "--queue goes with --source rabbitmq"
-        ));
+    match &command {
+        DlqCommand::List(list) => refuse_other_source_flags(&list.source)?,
+        DlqCommand::Replay(replay) => refuse_other_source_flags(&replay.source)?,
+        _ => {}
     }
     let raw_url = match database_url {
         Some(url) => url,
@@ -254,6 +366,7 @@ async fn database_command(
             run_job(&mut store, JobKind::Replay, replay.job, format).await
         }
         DlqCommand::Purge(job) => run_job(&mut store, JobKind::Purge, job, format).await,
+        DlqCommand::Setup(_) => unreachable!("exec runs `dlq setup` before opening a database"),
     };
     store.close().await;
     result
@@ -276,12 +389,8 @@ fn broker_queue<'a>(
     source: &'a SourceArgs,
     filter: &FilterArgs,
 ) -> miette::Result<BrokerQueue<'a>> {
-    if !Filter::from(filter.clone()).is_empty() {
-        return Err(miette::miette!(
-            help = "drop the filters: a RabbitMQ dead-letter queue is listed and replayed whole",
-            "the filters (--event-type, --ids, …) apply to the database only, not to --source rabbitmq"
-        ));
-    }
+    refuse_filters(filter, Source::Rabbitmq)?;
+    refuse_other_source_flags(source)?;
     let url = source.broker_url.as_deref().ok_or_else(|| {
         miette::miette!(
             help =
@@ -338,6 +447,231 @@ async fn broker_replay(
     } else {
         Outcome::Success
     })
+}
+
+/// The NATS server when neither --broker-url nor BROKER_URL is given.
+const DEFAULT_NATS_URL: &str = "nats://127.0.0.1:4222";
+
+/// A JetStream stream (and consumer) named on the command line.
+struct NatsTarget<'a> {
+    url: &'a str,
+    stream: &'a str,
+    consumer: Option<&'a str>,
+}
+
+impl NatsTarget<'_> {
+    async fn connect(&self) -> miette::Result<NatsBroker> {
+        Ok(NatsBroker::connect(self.url, self.stream).await?)
+    }
+
+    /// The consumer, which `list` and `replay` need.
+    fn consumer(&self) -> miette::Result<&str> {
+        self.consumer.ok_or_else(|| {
+            miette::miette!(
+                help = "pass the durable name of the consumer, e.g. --consumer billing",
+                "--source nats needs --consumer: whose max deliveries the messages hit"
+            )
+        })
+    }
+}
+
+/// The stream and consumer of `--source nats`; the database's and RabbitMQ's flags do not apply.
+fn nats_source<'a>(source: &'a SourceArgs, filter: &FilterArgs) -> miette::Result<NatsTarget<'a>> {
+    refuse_filters(filter, Source::Nats)?;
+    refuse_other_source_flags(source)?;
+    let stream = source
+        .stream
+        .as_deref()
+        .expect("clap requires --stream with --source nats");
+    nats_target(
+        source.broker_url.as_deref(),
+        stream,
+        source.consumer.as_deref(),
+    )
+}
+
+/// A stream (and consumer) on the server at `url` (nats:// or tls://), else the default server.
+fn nats_target<'a>(
+    url: Option<&'a str>,
+    stream: &'a str,
+    consumer: Option<&'a str>,
+) -> miette::Result<NatsTarget<'a>> {
+    let url = url.unwrap_or(DEFAULT_NATS_URL);
+    let scheme = url.split_once("://").map(|(scheme, _)| scheme);
+    if !matches!(scheme, Some("nats" | "tls")) {
+        return Err(miette::miette!(
+            help = "pass --broker-url nats://host:4222 (BROKER_URL may point at another broker)",
+            "`{}` is not a NATS URL",
+            crate::migrate::connect::redact(url)
+        ));
+    }
+    Ok(NatsTarget {
+        url,
+        stream,
+        consumer,
+    })
+}
+
+async fn nats_replay(
+    target: &NatsTarget<'_>,
+    args: &JobArgs,
+    format: Format,
+) -> miette::Result<Outcome> {
+    let consumer = target.consumer()?;
+    let broker = target.connect().await?;
+    let mut confirmed = Ok(());
+    if !args.dry_run && !args.yes {
+        confirmed = match broker.list(consumer, None).await {
+            Ok(dead_letters) if dead_letters.is_empty() => Ok(()),
+            Ok(dead_letters) => confirm(&format!(
+                "Republish {} message(s) of the stream {} that the consumer {consumer} gave up on?",
+                dead_letters.len(),
+                target.stream
+            )),
+            Err(error) => Err(error.into()),
+        };
+    }
+    let result = match confirmed {
+        Ok(()) => {
+            let bar = progress_bar();
+            let report = broker
+                .replay(consumer, args.dry_run, args.rate, &mut |done, matched| {
+                    bar.set_length(matched);
+                    bar.set_position(done);
+                })
+                .await;
+            bar.finish_and_clear();
+            report.map_err(miette::Report::from)
+        }
+        Err(error) => Err(error),
+    };
+    broker.close().await;
+    let report = result?;
+    match format {
+        Format::Json => print_json(&report),
+        Format::Table => print_nats_report(&report),
+    }
+    Ok(if report.duplicates + report.missing > 0 {
+        Outcome::ProblemsFound
+    } else {
+        Outcome::Success
+    })
+}
+
+fn print_setup(report: &SetupReport) {
+    if report.created {
+        out!(
+            "Created the stream {} capturing {}: the max-deliveries advisories of {} are kept from now on.",
+            report.capture_stream,
+            report.subject,
+            report.stream
+        );
+    } else {
+        out!(
+            "The stream {} already captures {}; nothing changed.",
+            report.capture_stream,
+            report.subject
+        );
+    }
+}
+
+fn print_nats_list(
+    dead_letters: &[NatsDeadLetter],
+    stream: &str,
+    consumer: &str,
+    limit: u64,
+    format: Format,
+) {
+    match format {
+        Format::Json => print_json(&serde_json::json!({
+            "stream": stream,
+            "consumer": consumer,
+            "count": dead_letters.len(),
+            "limit": limit,
+            "dead_letters": dead_letters,
+        })),
+        Format::Table if dead_letters.is_empty() => out!(
+            "No messages of the stream {stream} hit the max deliveries of the consumer {consumer}"
+        ),
+        Format::Table => {
+            out!(
+                "{:>10}  {:<32}  {:<36}  {:>10}  {:>6}  PAYLOAD",
+                "SEQUENCE",
+                "SUBJECT",
+                "MESSAGE ID",
+                "DELIVERIES",
+                "AGE"
+            );
+            let now = chrono::Utc::now();
+            let text = |value: &Option<String>| value.clone().unwrap_or_else(|| "-".to_string());
+            for dead_letter in dead_letters {
+                let payload = if dead_letter.found {
+                    shorten(&dead_letter.payload.to_string(), 60)
+                } else {
+                    "(no longer in the stream)".to_string()
+                };
+                out!(
+                    "{:>10}  {:<32}  {:<36}  {:>10}  {:>6}  {payload}",
+                    dead_letter.stream_sequence,
+                    text(&dead_letter.subject),
+                    text(&dead_letter.message_id),
+                    dead_letter.deliveries,
+                    dead_letter
+                        .published_at
+                        .map_or("-".to_string(), |published_at| age(now - published_at)),
+                );
+            }
+            if dead_letters.len() as u64 == limit {
+                out!("(first {limit} shown; raise --limit for more)");
+            }
+        }
+    }
+}
+
+/// A duration as its largest whole unit: `45s`, `12m`, `3h`, `9d`.
+fn age(duration: chrono::TimeDelta) -> String {
+    let seconds = duration.num_seconds().max(0);
+    match seconds {
+        0..60 => format!("{seconds}s"),
+        60..3600 => format!("{}m", seconds / 60),
+        3600..86_400 => format!("{}h", seconds / 3600),
+        _ => format!("{}d", seconds / 86_400),
+    }
+}
+
+fn print_nats_report(report: &NatsReplayReport) {
+    let (stream, consumer) = (&report.stream, &report.consumer);
+    if report.matched == 0 {
+        out!(
+            "No messages of the stream {stream} hit the max deliveries of the consumer {consumer}; nothing to replay."
+        );
+    } else if report.dry_run {
+        out!(
+            "Would republish {} message(s) of the stream {stream} that the consumer {consumer} gave up on (dry run: nothing changed).",
+            report.matched
+        );
+    } else {
+        out!(
+            "Republished {} of {} message(s) of the stream {stream} to their subjects (replay_of {}).",
+            report.replayed,
+            report.matched,
+            report.job_id
+        );
+    }
+    if report.duplicates > 0 {
+        out!(
+            "{} message(s) were dropped by {stream} as duplicates: their Nats-Msg-Id was published within the stream's duplicate window ({}s). Their advisories are kept; run the replay again once that window has passed.",
+            report.duplicates,
+            report.duplicate_window_seconds
+        );
+    }
+    if report.missing > 0 {
+        out!(
+            "{} message(s) are no longer in {stream} (removed by its limits, or deleted) and cannot be replayed; their advisories stay in {}.",
+            report.missing,
+            crate::dlq::nats::capture_stream_name(stream)
+        );
+    }
 }
 
 fn print_broker_list(

@@ -97,4 +97,73 @@ pub enum DlqError {
         location: String,
         message: String,
     },
+
+    #[error("cannot connect to NATS at {location}: {message}")]
+    #[diagnostic(
+        code(dlq::nats_connect),
+        help(
+            "check that the NATS server is running with JetStream and that --broker-url (or BROKER_URL) is right, e.g. nats://127.0.0.1:4222"
+        )
+    )]
+    NatsConnect { location: String, message: String },
+
+    #[error("NATS error while {doing} `{stream}` at {location}: {message}")]
+    #[diagnostic(
+        code(dlq::nats),
+        help("check that JetStream is enabled and that the user may use the stream")
+    )]
+    Nats {
+        doing: &'static str,
+        stream: String,
+        location: String,
+        message: String,
+    },
+
+    #[error("JetStream at {location} has no stream `{stream}`")]
+    #[diagnostic(
+        code(dlq::nats_unknown_stream),
+        help("check --stream: stream names are case-sensitive (`nats stream ls` lists them)")
+    )]
+    NatsUnknownStream { stream: String, location: String },
+
+    #[error("the stream `{stream}` at {location} has no consumer `{consumer}`")]
+    #[diagnostic(
+        code(dlq::nats_unknown_consumer),
+        help(
+            "check --consumer: use the durable name of the consumer that gave up on the messages"
+        )
+    )]
+    NatsUnknownConsumer {
+        consumer: String,
+        stream: String,
+        location: String,
+    },
+
+    #[error(
+        "JetStream at {location} has no capture stream `{capture}`, so the max-deliveries advisories of `{stream}` were not kept"
+    )]
+    #[diagnostic(
+        code(dlq::nats_no_capture),
+        help(
+            "create it with `axiomod dlq setup --source nats --stream {stream}`; it keeps the advisories from then on (earlier ones are lost)"
+        )
+    )]
+    NatsNoCaptureStream {
+        stream: String,
+        capture: String,
+        location: String,
+    },
+
+    #[error("the stream `{capture}` at {location} exists but does not capture `{subject}`")]
+    #[diagnostic(
+        code(dlq::nats_capture_conflict),
+        help(
+            "`{capture}` is the name axiomod uses for this capture stream: add the subject to it (`nats stream edit`) or remove it, then run setup again"
+        )
+    )]
+    NatsCaptureConflict {
+        capture: String,
+        subject: String,
+        location: String,
+    },
 }

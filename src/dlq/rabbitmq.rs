@@ -18,6 +18,7 @@ use lapin::{Acker, Channel, Confirmation, Connection, ConnectionProperties};
 use serde::Serialize;
 
 use super::error::DlqError;
+use super::location::broker_location;
 
 /// One message of a dead-letter queue.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,7 +59,7 @@ pub struct DeadLetterQueue {
 impl DeadLetterQueue {
     /// Connects and checks that the queue exists (without declaring it).
     pub async fn open(url: &str, queue: &str) -> Result<Self, DlqError> {
-        let location = broker_location(url);
+        let location = broker_location(url, 5672);
         let connect_error = |error: lapin::Error| DlqError::BrokerConnect {
             location: location.clone(),
             message: error.to_string(),
@@ -305,17 +306,4 @@ fn without_death_headers(headers: &Option<FieldTable>) -> FieldTable {
         }
     }
     kept
-}
-
-/// `host:port/vhost` of an AMQP URL, never its password.
-fn broker_location(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(parsed) => format!(
-            "{}:{}{}",
-            parsed.host_str().unwrap_or("localhost"),
-            parsed.port().unwrap_or(5672),
-            parsed.path()
-        ),
-        Err(_) => crate::migrate::connect::redact(url),
-    }
 }
