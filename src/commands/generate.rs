@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use crate::commands::plan_output::{OutputFormat, print_planned};
-use crate::generate::scaffold::{self, Project};
+use crate::generate::scaffold::{self, Project, SchemaMigration};
 use crate::outcome::Outcome;
 use crate::render::{self, Action, Manifest};
 
@@ -30,7 +30,9 @@ pub enum Generator {
 
 The schema format is described in docs/schema-format.md. Running the same command again
 changes nothing; files you edited are never overwritten (the run stops with a diff) unless
---force.")]
+--force. After you change the schema of a module generated before, running it again writes a
+new migration <version>_alter_<module> (added entities and fields, removed fields, unique and
+index changes) and regenerates the code; changes that could lose data are refused.")]
 pub struct ScaffoldArgs {
     /// The entity schema (TOML or YAML).
     pub schema: PathBuf,
@@ -43,6 +45,10 @@ pub struct ScaffoldArgs {
     /// Print what would change, with diffs, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// For a changed schema: write no ALTER migration, only regenerate the code (you
+    /// migrate the change yourself, e.g. with `axiomod migrate create`).
+    #[arg(long)]
+    pub no_migration: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
@@ -57,7 +63,12 @@ pub fn exec(args: GenerateArgs) -> miette::Result<Outcome> {
 fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {
     let project = Project::open(&args.project)?;
     let version = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
-    let planned = scaffold::plan_scaffold(&project, &args.schema, &version)?;
+    let migration = if args.no_migration {
+        SchemaMigration::ByHand
+    } else {
+        SchemaMigration::Write
+    };
+    let planned = scaffold::plan_scaffold(&project, &args.schema, &version, migration)?;
     let mut manifest = Manifest::load(&project.root)?;
     let plan = render::plan(&project.root, planned.files, &manifest)
         .map_err(|error| miette::miette!("cannot read the project's files: {error}"))?;
