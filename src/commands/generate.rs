@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use crate::commands::plan_output::{OutputFormat, print_planned};
-use crate::generate::scaffold::{self, Project, SchemaMigration};
+use crate::generate::{
+    self,
+    scaffold::{self, Project, SchemaMigration},
+};
 use crate::outcome::Outcome;
 use crate::render::{self, Action, Manifest};
 
@@ -19,6 +22,24 @@ pub struct GenerateArgs {
 #[derive(Debug, Subcommand)]
 pub enum Generator {
     Scaffold(ScaffoldArgs),
+    Migration(MigrationArgs),
+}
+
+/// Where and how a generator writes, shared by every generator.
+#[derive(Debug, Args)]
+pub struct WriteOptions {
+    /// The project folder (the one with axiomod.toml).
+    #[arg(long, default_value = ".")]
+    pub project: PathBuf,
+    /// Overwrite generated files you edited.
+    #[arg(long)]
+    pub force: bool,
+    /// Print what would change, with diffs, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
 }
 
 /// Generate complete slices (entity, use cases, sqlx repository, HTTP API, migration, tests)
@@ -36,32 +57,38 @@ index changes) and regenerates the code; changes that could lose data are refuse
 pub struct ScaffoldArgs {
     /// The entity schema (TOML or YAML).
     pub schema: PathBuf,
-    /// The project folder (the one with axiomod.toml).
-    #[arg(long, default_value = ".")]
-    pub project: PathBuf,
-    /// Overwrite generated files you edited.
-    #[arg(long)]
-    pub force: bool,
-    /// Print what would change, with diffs, and write nothing.
-    #[arg(long)]
-    pub dry_run: bool,
+    #[command(flatten)]
+    pub write: WriteOptions,
     /// For a changed schema: write no ALTER migration, only regenerate the code (you
     /// migrate the change yourself, e.g. with `axiomod migrate create`).
     #[arg(long)]
     pub no_migration: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+}
+
+/// Generate an empty reversible migration in the project's migrations folder.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod generate migration backfill_order_totals
+  axiomod generate migration \"add search index\" --project services/shop --dry-run
+
+Writes migrations/<version>_<name>.up.sql and .down.sql (numbered like `axiomod migrate
+create`), yours to fill in; apply them with `<service> migrate`.")]
+pub struct MigrationArgs {
+    /// What the migration does, e.g. `backfill_order_totals`; becomes part of the file names.
+    pub name: String,
+    #[command(flatten)]
+    pub write: WriteOptions,
 }
 
 pub fn exec(args: GenerateArgs) -> miette::Result<Outcome> {
     match args.generator {
         Generator::Scaffold(args) => scaffold(args),
+        Generator::Migration(args) => migration(args),
     }
 }
 
 fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {
-    let project = Project::open(&args.project)?;
+    let project = Project::open(&args.write.project)?;
     let version = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
     let migration = if args.no_migration {
         SchemaMigration::ByHand
@@ -69,12 +96,47 @@ fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {
         SchemaMigration::Write
     };
     let planned = scaffold::plan_scaffold(&project, &args.schema, &version, migration)?;
+    let up_to_date = format!(
+        "Module `{}` is up to date: nothing to write.",
+        planned.module.name.snake
+    );
+    write(
+        &project,
+        planned.files,
+        &args.write,
+        &up_to_date,
+        "Next: apply the migration (`cargo run -- migrate`, or MIGRATE_ON_START=true) and run `cargo test`.",
+    )
+}
+
+fn migration(args: MigrationArgs) -> miette::Result<Outcome> {
+    let project = Project::open(&args.write.project)?;
+    let files = generate::migration::plan_migration(&project, &args.name, chrono::Utc::now())?;
+    write(
+        &project,
+        files,
+        &args.write,
+        "Nothing to write.",
+        "Next: write the SQL of both files, then apply it (`cargo run -- migrate`).",
+    )
+}
+
+/// Plans `files` into the project and writes them (or prints the plan on --dry-run); an
+/// edited generated file stops the run with its diff unless --force. `next` is the hint
+/// printed after a human-readable write.
+fn write(
+    project: &Project,
+    files: Vec<render::RenderedFile>,
+    options: &WriteOptions,
+    up_to_date: &str,
+    next: &str,
+) -> miette::Result<Outcome> {
     let mut manifest = Manifest::load(&project.root)?;
-    let plan = render::plan(&project.root, planned.files, &manifest)
+    let plan = render::plan(&project.root, files, &manifest)
         .map_err(|error| miette::miette!("cannot read the project's files: {error}"))?;
-    if args.dry_run {
-        print_planned(&plan, args.format);
-        if args.format == OutputFormat::Human {
+    if options.dry_run {
+        print_planned(&plan, options.format);
+        if options.format == OutputFormat::Human {
             for diff in plan
                 .changes
                 .iter()
@@ -86,29 +148,24 @@ fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     if plan.is_noop() {
-        if args.format == OutputFormat::Human {
-            println!(
-                "Module `{}` is up to date: nothing to write.",
-                planned.module.name.snake
-            );
+        if options.format == OutputFormat::Human {
+            println!("{up_to_date}");
         } else {
-            print_planned_result(&plan, args.format);
+            print_planned_result(&plan, options.format);
         }
         return Ok(Outcome::Success);
     }
-    if !args.force {
+    if !options.force {
         for conflict in plan.conflicts() {
             if let Some(diff) = &conflict.diff {
                 eprint!("{diff}");
             }
         }
     }
-    render::apply(&plan, &mut manifest, args.force)?;
-    print_planned_result(&plan, args.format);
-    if args.format == OutputFormat::Human {
-        println!(
-            "\nNext: apply the migration (`cargo run -- migrate`, or MIGRATE_ON_START=true) and run `cargo test`."
-        );
+    render::apply(&plan, &mut manifest, options.force)?;
+    print_planned_result(&plan, options.format);
+    if options.format == OutputFormat::Human {
+        println!("\n{next}");
     }
     Ok(Outcome::Success)
 }

@@ -2,5 +2,6 @@
 //! files for the renderer to plan and apply.
 
 pub mod alter;
+pub mod migration;
 pub mod project;
 pub mod scaffold;

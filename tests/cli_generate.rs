@@ -1,0 +1,120 @@
+//! `axiomod generate migration` on the real binary: what it writes, --dry-run and JSON
+//! output, and bad inputs (exit 2, nothing written).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn axiomod() -> Command {
+    Command::cargo_bin("axiomod").expect("the axiomod binary is built for tests")
+}
+
+/// A fresh `axiomod new` project in a temporary folder.
+fn new_project() -> (tempfile::TempDir, PathBuf) {
+    let folder = tempfile::tempdir().unwrap();
+    let project = folder.path().join("shop");
+    axiomod()
+        .args(["new", "shop", "--yes", "--db", "sqlite", "--path"])
+        .arg(&project)
+        .assert()
+        .success();
+    (folder, project)
+}
+
+fn generate(project: &Path, args: &[&str]) -> std::process::Output {
+    axiomod()
+        .arg("generate")
+        .args(args)
+        .arg("--project")
+        .arg(project)
+        .output()
+        .unwrap()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The names of the files in `migrations/`, sorted.
+fn migration_names(project: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(project.join("migrations"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn migration_writes_an_empty_reversible_pair_after_the_newest() {
+    let (_folder, project) = new_project();
+    let before = migration_names(&project);
+    let output = generate(&project, &["migration", "backfill_totals"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let after = migration_names(&project);
+    let added: Vec<&String> = after.iter().filter(|name| !before.contains(name)).collect();
+    assert_eq!(added.len(), 2, "{added:?}");
+    assert!(added[0].ends_with("_backfill_totals.down.sql"), "{added:?}");
+    assert!(added[1].ends_with("_backfill_totals.up.sql"), "{added:?}");
+    // Newer than every migration of the project: versions sort after the existing ones.
+    assert!(after.last().unwrap().ends_with("_backfill_totals.up.sql"));
+    let up = std::fs::read_to_string(project.join("migrations").join(added[1])).unwrap();
+    assert_eq!(up, "-- Add up migration script here\n");
+}
+
+#[test]
+fn migration_dry_run_prints_json_and_writes_nothing() {
+    let (_folder, project) = new_project();
+    let before = migration_names(&project);
+    let output = generate(
+        &project,
+        &["migration", "add search", "--dry-run", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(plan["dry_run"], true);
+    let files = plan["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{plan}");
+    assert!(
+        files.iter().all(|file| file["action"] == "create"
+            && file["path"].as_str().unwrap().contains("_add_search.")),
+        "{plan}"
+    );
+    assert_eq!(migration_names(&project), before);
+}
+
+#[test]
+fn migration_bad_inputs_exit_2_and_write_nothing() {
+    let (_folder, project) = new_project();
+    assert!(
+        generate(&project, &["migration", "backfill_totals"])
+            .status
+            .success()
+    );
+    let before = migration_names(&project);
+    for (name, expected) in [
+        (
+            "backfill_totals",
+            "a migration named `backfill_totals` already exists",
+        ),
+        ("bad/name", "`/` is not allowed"),
+        ("  ", "the name is empty"),
+    ] {
+        let output = generate(&project, &["migration", name]);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(expected),
+            "{name}: {}",
+            stderr(&output)
+        );
+        assert_eq!(migration_names(&project), before, "{name} wrote something");
+    }
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = generate(elsewhere.path(), &["migration", "x"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("has no axiomod.toml"),
+        "{}",
+        stderr(&output)
+    );
+}
