@@ -1,4 +1,4 @@
-//! `axiomod generate migration` on the real binary: what it writes, --dry-run and JSON
+//! `axiomod generate module` and `migration` on the real binary: what they write, --dry-run and JSON
 //! output, and bad inputs (exit 2, nothing written).
 
 use std::path::{Path, PathBuf};
@@ -117,4 +117,56 @@ fn migration_bad_inputs_exit_2_and_write_nothing() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn module_writes_its_layers_and_registers_it() {
+    let (_folder, project) = new_project();
+    let output = generate(&project, &["module", "billing"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    for layer in ["api", "application", "domain", "infrastructure"] {
+        let path = project.join(format!("src/modules/billing/{layer}/mod.rs"));
+        assert!(path.is_file(), "{}", path.display());
+    }
+    let root = std::fs::read_to_string(project.join("src/modules/billing/mod.rs")).unwrap();
+    assert!(
+        root.contains("pub fn routes(_state: &AppState) -> OpenApiRouter"),
+        "{root}"
+    );
+    let registry = std::fs::read_to_string(project.join("src/modules/mod.rs")).unwrap();
+    assert!(registry.contains("pub mod billing;"), "{registry}");
+    assert!(
+        registry.contains(".merge(billing::routes(state))"),
+        "{registry}"
+    );
+    let project_file = std::fs::read_to_string(project.join("axiomod.toml")).unwrap();
+    assert!(
+        project_file.contains("modules = [\"billing\"]"),
+        "{project_file}"
+    );
+}
+
+#[test]
+fn module_bad_inputs_exit_2_and_write_nothing() {
+    let (_folder, project) = new_project();
+    assert!(generate(&project, &["module", "billing"]).status.success());
+    let before = std::fs::read_to_string(project.join("axiomod.toml")).unwrap();
+    for (name, expected) in [
+        ("billing", "the module `billing` already exists"),
+        ("Billing", "`Billing` is not a snake_case name"),
+        ("type", "`type` is a Rust keyword"),
+    ] {
+        let output = generate(&project, &["module", name]);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(expected),
+            "{name}: {}",
+            stderr(&output)
+        );
+        assert_eq!(
+            std::fs::read_to_string(project.join("axiomod.toml")).unwrap(),
+            before,
+            "{name} wrote something"
+        );
+    }
 }

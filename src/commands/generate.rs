@@ -22,6 +22,7 @@ pub struct GenerateArgs {
 #[derive(Debug, Subcommand)]
 pub enum Generator {
     Scaffold(ScaffoldArgs),
+    Module(ModuleArgs),
     Migration(MigrationArgs),
 }
 
@@ -65,6 +66,22 @@ pub struct ScaffoldArgs {
     pub no_migration: bool,
 }
 
+/// Generate an empty module registered in the project, ready for entities.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod generate module billing
+  axiomod generate module billing --project services/shop --dry-run
+
+Writes src/modules/<name>/ (mod.rs with the module's routes, and the domain, application,
+infrastructure and api layers), lists it in src/modules/mod.rs and axiomod.toml. Add entities
+with `axiomod generate entity <Name> --module <name>` or `axiomod generate scaffold`.")]
+pub struct ModuleArgs {
+    /// The module name, in snake_case, e.g. `billing`.
+    pub name: String,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
 /// Generate an empty reversible migration in the project's migrations folder.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -83,8 +100,21 @@ pub struct MigrationArgs {
 pub fn exec(args: GenerateArgs) -> miette::Result<Outcome> {
     match args.generator {
         Generator::Scaffold(args) => scaffold(args),
+        Generator::Module(args) => module(args),
         Generator::Migration(args) => migration(args),
     }
+}
+
+fn module(args: ModuleArgs) -> miette::Result<Outcome> {
+    let project = Project::open(&args.write.project)?;
+    let files = generate::module::plan_module(&project, &args.name)?;
+    write(
+        &project,
+        files,
+        &args.write,
+        "Nothing to write.",
+        "Next: add entities (`axiomod generate entity <Name> --module <module> <field:type>...`).",
+    )
 }
 
 fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {

@@ -3,5 +3,6 @@
 
 pub mod alter;
 pub mod migration;
+pub mod module;
 pub mod project;
 pub mod scaffold;

@@ -202,18 +202,7 @@ pub fn plan_scaffold(
             files.extend(render_alter_migration(project, earlier, &module, &version)?);
         }
     }
-    let mut modules = project.modules.clone();
-    if !modules.contains(&module_name) {
-        modules.push(module_name.clone());
-    }
-    let mut registry_context = tera::Context::new();
-    registry_context.insert("modules", &modules);
-    files.push(render::render_template(
-        "new/src/modules/mod.rs.tera",
-        "src/modules/mod.rs",
-        &registry_context,
-    )?);
-    files.push(merged("axiomod.toml", project.with_module(&module_name)));
+    files.extend(registration(project, &module_name)?);
     files.push(merged(
         "Cargo.toml",
         cargo_manifest_with_dependencies(project, &module)?,
@@ -225,6 +214,28 @@ pub fn plan_scaffold(
     });
     files.sort_by(|left, right| left.path.cmp(&right.path));
     Ok(ScaffoldPlan { module, files })
+}
+
+/// The files that register `module` in the project: the module registry, rewritten from the
+/// modules list, and `axiomod.toml` with the module in that list.
+pub(super) fn registration(
+    project: &Project,
+    module: &str,
+) -> Result<Vec<RenderedFile>, RenderError> {
+    let mut modules = project.modules.clone();
+    if !modules.iter().any(|name| name == module) {
+        modules.push(module.to_string());
+    }
+    let mut registry_context = tera::Context::new();
+    registry_context.insert("modules", &modules);
+    Ok(vec![
+        render::render_template(
+            "new/src/modules/mod.rs.tera",
+            "src/modules/mod.rs",
+            &registry_context,
+        )?,
+        merged("axiomod.toml", project.with_module(module)),
+    ])
 }
 
 fn merged(path: &str, contents: String) -> RenderedFile {
@@ -366,7 +377,7 @@ fn render_alter_migration(
 }
 
 /// Renders the module-level and per-entity templates.
-fn render_module(
+pub(super) fn render_module(
     project: &Project,
     module: &Module,
     other_modules: &[&Module],
