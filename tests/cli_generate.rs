@@ -1,4 +1,4 @@
-//! `axiomod generate module` and `migration` on the real binary: what they write, --dry-run and JSON
+//! `axiomod generate module`, `entity` and `migration` on the real binary: what they write, --dry-run and JSON
 //! output, and bad inputs (exit 2, nothing written).
 
 use std::path::{Path, PathBuf};
@@ -167,6 +167,128 @@ fn module_bad_inputs_exit_2_and_write_nothing() {
             std::fs::read_to_string(project.join("axiomod.toml")).unwrap(),
             before,
             "{name} wrote something"
+        );
+    }
+}
+
+#[test]
+fn entity_adds_a_slice_and_a_migration_per_run() {
+    let (_folder, project) = new_project();
+    assert!(generate(&project, &["module", "billing"]).status.success());
+    let output = generate(
+        &project,
+        &[
+            "entity",
+            "Invoice",
+            "--module",
+            "billing",
+            "number:string:unique",
+            "total:decimal",
+            "due:date:optional:indexed",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let schema = std::fs::read_to_string(project.join(".axiomod/schemas/billing.toml")).unwrap();
+    assert!(
+        schema.contains("[entities.Invoice.fields]\nnumber = { type = \"string\", unique = true }\ntotal = { type = \"decimal\" }\ndue = { type = \"date\", optional = true, indexed = true }"),
+        "{schema}"
+    );
+    assert!(project.join("src/modules/billing/api/invoice.rs").is_file());
+    assert!(project.join("tests/billing.rs").is_file());
+    let create = migration_names(&project);
+    assert!(
+        create
+            .iter()
+            .any(|name| name.ends_with("_create_billing.up.sql")),
+        "{create:?}"
+    );
+
+    // A second entity: a new migration creates its table; the first stays as it was.
+    let output = generate(
+        &project,
+        &["entity", "Note", "--module", "billing", "body:text"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let names = migration_names(&project);
+    let alter = names
+        .iter()
+        .find(|name| name.ends_with("_alter_billing.up.sql"))
+        .unwrap_or_else(|| panic!("{names:?}"));
+    let up = std::fs::read_to_string(project.join("migrations").join(alter)).unwrap();
+    assert!(up.contains("CREATE TABLE notes ("), "{up}");
+    assert!(!up.contains("invoices"), "{up}");
+    let module = std::fs::read_to_string(project.join("src/modules/billing/mod.rs")).unwrap();
+    assert!(module.contains("api::note::routes"), "{module}");
+}
+
+#[test]
+fn entity_bad_inputs_exit_2_and_write_nothing() {
+    let (_folder, project) = new_project();
+    assert!(generate(&project, &["module", "billing"]).status.success());
+    assert!(
+        generate(
+            &project,
+            &["entity", "Note", "--module", "billing", "body:text"]
+        )
+        .status
+        .success()
+    );
+    let before = migration_names(&project);
+    let cases: [(&[&str], &str); 7] = [
+        (
+            &[
+                "Invoice",
+                "--module",
+                "billing",
+                "total:decimal",
+                "price:money",
+            ],
+            "field 2 `price:money`, column 7: unknown type `money`",
+        ),
+        (
+            &["Invoice", "--module", "billing", "total:decimal:uniq"],
+            "column 15: unknown modifier `uniq`",
+        ),
+        (
+            &["Invoice", "--module", "billing", "total"],
+            "`total` has no type",
+        ),
+        (
+            &["Invoice", "--module", "billing", "a:i32", "a:i64"],
+            "`a` is named by an earlier field too",
+        ),
+        (
+            &["Note", "--module", "billing", "body:text"],
+            "already has an entity Note",
+        ),
+        (
+            &["Invoice", "--module", "sales", "total:decimal"],
+            "the project has no module `sales`",
+        ),
+        (
+            &["invoice", "--module", "billing", "total:decimal"],
+            "`invoice` cannot be an entity name",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut full = vec!["entity"];
+        full.extend_from_slice(args);
+        let output = generate(&project, &full);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(
+            migration_names(&project),
+            before,
+            "{args:?} wrote something"
         );
     }
 }

@@ -391,15 +391,43 @@ fn scaffold(project: &Path, schema: &Path) {
     );
 }
 
-/// A schema changed after its first migration was applied: `<name> migrate` applies the new
-/// ALTER migration on top, and the regenerated code passes fmt, clippy and its tests (which
-/// run both migrations on fresh databases).
+/// A schema changed after its first migration was applied, then a module, two entities and
+/// an empty migration generated into it: `<name> migrate` applies the new migrations on top,
+/// and the code passes fmt, clippy and its tests (which run every migration on fresh
+/// databases).
 fn check_schema_change(name: &str, project: &Path, database_url: &str, test_env: &[(&str, &str)]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     scaffold(project, &root.join("schemas/examples/shop.toml"));
     cargo(project, &["build"], &[]);
     run_migrate(name, project, database_url);
     scaffold(project, &root.join("fixtures/scaffold/shop_changed.toml"));
+    // The smaller generators, compiled and tested in the same build.
+    for args in [
+        &["module", "billing"][..],
+        &[
+            "entity",
+            "Invoice",
+            "--module",
+            "billing",
+            "number:string:unique",
+            "total:decimal",
+            "due:date:optional:indexed",
+        ],
+        &["entity", "Note", "--module", "billing", "body:text"],
+        &["migration", "backfill_totals"],
+    ] {
+        let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
+            .arg("generate")
+            .args(args)
+            .arg("--project")
+            .arg(project)
+            .output()
+            .expect("axiomod runs");
+        assert!(
+            output.status.success(),
+            "generate {args:?} failed: {output:?}"
+        );
+    }
     check_project(project, test_env);
     run_migrate(name, project, database_url);
 }
@@ -696,6 +724,9 @@ fn sqlite_schema_change_migrates_with_a_new_migration() {
         connection.prepare("SELECT website FROM products").is_err(),
         "the removed column is dropped"
     );
+    connection
+        .prepare("SELECT number, total, due FROM invoices")
+        .expect("the generated entity's table exists");
 }
 
 #[test]
@@ -723,4 +754,5 @@ fn postgres_schema_change_migrates_with_a_new_migration() {
          WHERE table_name = 'products' AND column_name = 'website'",
     );
     assert_eq!(website, "0", "the removed column is dropped");
+    assert!(database.table_exists("invoices") && database.table_exists("notes"));
 }

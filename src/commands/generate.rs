@@ -23,6 +23,7 @@ pub struct GenerateArgs {
 pub enum Generator {
     Scaffold(ScaffoldArgs),
     Module(ModuleArgs),
+    Entity(EntityArgs),
     Migration(MigrationArgs),
 }
 
@@ -82,6 +83,30 @@ pub struct ModuleArgs {
     pub write: WriteOptions,
 }
 
+/// Generate an entity into a module: its complete slice and the migration of its table.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod generate entity Invoice --module billing number:string:unique total:decimal due:date:optional
+  axiomod generate entity Note --module billing body:text --dry-run
+
+Fields are name:type[:optional][:unique][:indexed] with the types string, text, bool, i32,
+i64, f64, decimal, uuid, date, datetime and json. The entity is added to the module's schema
+copy (.axiomod/schemas/<module>.toml), which `axiomod generate scaffold` reads too; edit a
+copy of it for enums, references, defaults and constraints. A module that has tables already
+gets a new migration; migrations written before are never edited.")]
+pub struct EntityArgs {
+    /// The entity name, in PascalCase, e.g. `Invoice`.
+    pub name: String,
+    /// The module to add it to (see `axiomod generate module`).
+    #[arg(long)]
+    pub module: String,
+    /// Its fields, each name:type[:modifier]..., e.g. `title:string:unique`.
+    #[arg(required = true, value_name = "FIELD")]
+    pub fields: Vec<String>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
 /// Generate an empty reversible migration in the project's migrations folder.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
@@ -101,8 +126,23 @@ pub fn exec(args: GenerateArgs) -> miette::Result<Outcome> {
     match args.generator {
         Generator::Scaffold(args) => scaffold(args),
         Generator::Module(args) => module(args),
+        Generator::Entity(args) => entity(args),
         Generator::Migration(args) => migration(args),
     }
+}
+
+fn entity(args: EntityArgs) -> miette::Result<Outcome> {
+    let project = Project::open(&args.write.project)?;
+    let version = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
+    let planned =
+        generate::entity::plan_entity(&project, &args.module, &args.name, &args.fields, &version)?;
+    write(
+        &project,
+        planned.files,
+        &args.write,
+        "Nothing to write.",
+        "Next: apply the migration (`cargo run -- migrate`, or MIGRATE_ON_START=true) and run `cargo test`.",
+    )
 }
 
 fn module(args: ModuleArgs) -> miette::Result<Outcome> {

@@ -2,6 +2,7 @@
 //! files for the renderer to plan and apply.
 
 pub mod alter;
+pub mod entity;
 pub mod migration;
 pub mod module;
 pub mod project;

@@ -169,20 +169,29 @@ pub fn plan_scaffold(
     now_version: &str,
     migration: SchemaMigration,
 ) -> miette::Result<ScaffoldPlan> {
+    let source = std::fs::read_to_string(schema_path).map_err(|error| ScaffoldError::Read {
+        path: schema_path.display().to_string(),
+        message: error.to_string(),
+    })?;
+    plan_scaffold_source(project, &source, schema_path, now_version, migration)
+}
+
+/// [`plan_scaffold`] for schema text that is not in a file (yet): `origin` names it in
+/// diagnostics and its extension gives the format.
+pub fn plan_scaffold_source(
+    project: &Project,
+    schema_source: &str,
+    origin: &Path,
+    now_version: &str,
+    migration: SchemaMigration,
+) -> miette::Result<ScaffoldPlan> {
     let previous = load_previous_modules(project)?;
-    let module = crate::schema::load(schema_path, &entities_of(&previous))?;
+    let module = crate::schema::load_str(schema_source, origin, &entities_of(&previous))?;
     let module_name = module.name.snake.clone();
     check_module(&module)?;
-    let schema_source =
-        std::fs::read_to_string(schema_path).map_err(|error| ScaffoldError::Read {
-            path: schema_path.display().to_string(),
-            message: error.to_string(),
-        })?;
-    let extension = schema_path
-        .extension()
-        .map_or("toml".to_string(), |extension| {
-            extension.to_string_lossy().to_lowercase()
-        });
+    let extension = origin.extension().map_or("toml".to_string(), |extension| {
+        extension.to_string_lossy().to_lowercase()
+    });
     let version = next_migration_version(&project.root, now_version);
     let earlier = previous
         .iter()
@@ -209,7 +218,7 @@ pub fn plan_scaffold(
     ));
     files.push(RenderedFile {
         path: PathBuf::from(format!("{SCHEMAS_FOLDER}/{module_name}.{extension}")),
-        contents: schema_source,
+        contents: schema_source.to_string(),
         ownership: Ownership::Generated,
     });
     files.sort_by(|left, right| left.path.cmp(&right.path));
@@ -250,22 +259,26 @@ fn merged(path: &str, contents: String) -> RenderedFile {
 fn load_previous_modules(project: &Project) -> miette::Result<Vec<(String, Module)>> {
     let mut loaded: Vec<(String, Module)> = Vec::new();
     for name in &project.modules {
-        let Some(path) = ["toml", "yaml", "yml"]
-            .iter()
-            .map(|extension| {
-                project
-                    .root
-                    .join(SCHEMAS_FOLDER)
-                    .join(format!("{name}.{extension}"))
-            })
-            .find(|path| path.is_file())
-        else {
+        let Some(path) = schema_copy(project, name) else {
             continue;
         };
         let module = crate::schema::load(&path, &entities_of(&loaded))?;
         loaded.push((name.clone(), module));
     }
     Ok(loaded)
+}
+
+/// The schema copy of `module`, when it was scaffolded before.
+pub(super) fn schema_copy(project: &Project, module: &str) -> Option<PathBuf> {
+    ["toml", "yaml", "yml"]
+        .iter()
+        .map(|extension| {
+            project
+                .root
+                .join(SCHEMAS_FOLDER)
+                .join(format!("{module}.{extension}"))
+        })
+        .find(|path| path.is_file())
 }
 
 /// Every entity of `modules`, for resolving references into them.
