@@ -425,3 +425,55 @@ fn optionality(field: &Field) -> &'static str {
         "required"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Format, parse_str};
+
+    fn module(source: &str) -> Module {
+        parse_str(source, "test.toml", Format::Toml, &[]).expect("a valid schema")
+    }
+
+    fn kinds(changes: &[Change]) -> Vec<String> {
+        changes
+            .iter()
+            .map(|change| serde_json::to_value(change).unwrap()["kind"].to_string())
+            .collect()
+    }
+
+    const BEFORE: &str =
+        "module = \"m\"\n[entities.Item.fields]\nname = { type = \"string\", unique = true }\n";
+
+    fn changes(after: &str, db: &str) -> Result<Vec<Change>, AlterError> {
+        let current = module(after);
+        plan_changes(&module(BEFORE), &current, &current.entities, db)
+    }
+
+    #[test]
+    fn an_added_field_is_a_column_then_its_index_and_down_undoes_it_last_first() {
+        let up = changes(
+            &format!("{BEFORE}note = {{ type = \"text\", optional = true, indexed = true }}\n"),
+            "postgres",
+        )
+        .unwrap();
+        assert_eq!(kinds(&up), ["\"add_column\"", "\"add_index\""]);
+        assert_eq!(kinds(&reverted(&up)), ["\"drop_index\"", "\"drop_column\""]);
+    }
+
+    #[test]
+    fn an_unchanged_table_needs_no_step() {
+        assert!(changes(BEFORE, "sqlite").unwrap().is_empty());
+    }
+
+    #[test]
+    fn dropping_a_unique_constraint_is_refused_on_sqlite_only() {
+        let after = "module = \"m\"\n[entities.Item.fields]\nname = { type = \"string\" }\n";
+        assert_eq!(
+            kinds(&changes(after, "postgres").unwrap()),
+            ["\"drop_unique\""]
+        );
+        let refusal = changes(after, "sqlite").unwrap_err().to_string();
+        assert!(refusal.contains("SQLite cannot drop a UNIQUE"), "{refusal}");
+    }
+}
