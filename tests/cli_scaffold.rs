@@ -309,24 +309,263 @@ fn bad_inputs_exit_2_and_write_nothing() {
     );
 }
 
+fn changed_schema() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scaffold/shop_changed.toml")
+}
+
+/// The names of the files in `migrations/`, sorted.
+fn migration_names(project: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(project.join("migrations"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The up and down SQL of the module's alter migration.
+fn alter_migration(project: &Path) -> (String, String) {
+    let names = migration_names(project);
+    let read = |suffix: &str| {
+        let name = names
+            .iter()
+            .find(|name| name.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no *{suffix} in {names:?}"));
+        std::fs::read_to_string(project.join("migrations").join(name)).unwrap()
+    };
+    (read("_alter_sales.up.sql"), read("_alter_sales.down.sql"))
+}
+
 #[test]
-fn a_changed_schema_for_an_existing_module_is_refused() {
+fn a_changed_schema_gets_a_new_alter_migration_and_the_first_stays_as_it_was() {
+    for db in ["sqlite", "postgres"] {
+        let (_folder, project) = new_project(db);
+        assert!(
+            scaffold(&project, &examples().join("shop.toml"))
+                .status
+                .success()
+        );
+        let before = snapshot(&project);
+        let output = scaffold(&project, &changed_schema());
+        assert_eq!(output.status.code(), Some(0), "{db}: {}", stderr(&output));
+        let after = snapshot(&project);
+        for (path, contents) in &before {
+            if path.starts_with("migrations") {
+                assert_eq!(after.get(path), Some(contents), "{db}: {path:?} was edited");
+            }
+        }
+        let (up, down) = alter_migration(&project);
+        let new_migrations = migration_names(&project).len()
+            - before
+                .keys()
+                .filter(|path| path.starts_with("migrations"))
+                .count();
+        assert_eq!(new_migrations, 2, "{db}: one up and one down");
+        // A new table, added columns with their constraints, a dropped column and index.
+        assert!(up.contains("CREATE TABLE coupons ("), "{db}: {up}");
+        assert!(
+            up.contains(
+                "ADD COLUMN loyalty TEXT NOT NULL DEFAULT 'bronze' CONSTRAINT customers_loyalty_check CHECK (loyalty IN ('bronze', 'gold'));"
+            ),
+            "{db}: {up}"
+        );
+        assert!(
+            up.contains("CONSTRAINT customers_referrer_id_fkey REFERENCES customers (id);"),
+            "{db}: {up}"
+        );
+        assert!(
+            up.contains("CREATE INDEX customers_loyalty_idx ON customers (loyalty);"),
+            "{db}: {up}"
+        );
+        assert!(
+            up.contains("ALTER TABLE products DROP COLUMN website;"),
+            "{db}: {up}"
+        );
+        assert!(up.contains("DROP INDEX products_name_idx;"), "{db}: {up}");
+        let unique = match db {
+            "postgres" => {
+                "ALTER TABLE customers ADD CONSTRAINT customers_nickname_key UNIQUE (nickname);"
+            }
+            _ => "CREATE UNIQUE INDEX customers_nickname_key ON customers (nickname);",
+        };
+        assert!(up.contains(unique), "{db}: {up}");
+        // The down migration undoes each step, last first.
+        assert!(
+            down.contains("ALTER TABLE products ADD COLUMN website TEXT;"),
+            "{db}: {down}"
+        );
+        assert!(
+            down.contains("ALTER TABLE customers DROP COLUMN loyalty;"),
+            "{db}: {down}"
+        );
+        assert!(
+            down.trim_end().ends_with("DROP TABLE coupons;"),
+            "{db}: {down}"
+        );
+        // The code follows the new schema; the schema copy is the new one.
+        let customer =
+            std::fs::read_to_string(project.join("src/modules/sales/domain/customer.rs")).unwrap();
+        assert!(
+            customer.contains("pub loyalty: CustomerLoyalty"),
+            "{customer}"
+        );
+        assert!(project.join("src/modules/sales/api/coupon.rs").is_file());
+
+        // Running it again changes nothing: no second alter migration.
+        let settled = snapshot(&project);
+        let output = scaffold(&project, &changed_schema());
+        assert_eq!(output.status.code(), Some(0), "{db}: {}", stderr(&output));
+        assert_eq!(snapshot(&project), settled, "{db}");
+    }
+}
+
+#[test]
+fn a_change_without_table_changes_regenerates_code_only() {
     let (folder, project) = new_project("sqlite");
     assert!(
         scaffold(&project, &examples().join("shop.toml"))
             .status
             .success()
     );
-    let mut text = std::fs::read_to_string(examples().join("shop.toml")).unwrap();
-    text.push_str("\n[entities.Coupon.fields]\ncode = { type = \"string\" }\n");
+    let text = std::fs::read_to_string(examples().join("shop.toml"))
+        .unwrap()
+        .replace(
+            "events = [\"created\", \"updated\"]",
+            "events = [\"created\"]",
+        );
     let schema = write_schema(folder.path(), "shop.toml", &text);
-    let before = snapshot(&project);
+    let migrations = migration_names(&project);
     let output = scaffold(&project, &schema);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(migration_names(&project), migrations);
+    let customer =
+        std::fs::read_to_string(project.join("src/modules/sales/domain/customer.rs")).unwrap();
+    assert!(!customer.contains("CustomerUpdated"), "{customer}");
+}
+
+#[test]
+fn no_migration_regenerates_the_code_of_a_change_migrated_by_hand() {
+    let (folder, project) = new_project("sqlite");
     assert!(
-        stderr(&output).contains("different schema"),
-        "{}",
-        stderr(&output)
+        scaffold(&project, &examples().join("shop.toml"))
+            .status
+            .success()
     );
-    assert_eq!(snapshot(&project), before);
+    let text = std::fs::read_to_string(examples().join("shop.toml"))
+        .unwrap()
+        .replace(
+            "price      = { type = \"decimal\", min = 0 }",
+            "price      = { type = \"i64\", min = 0 }",
+        );
+    let schema = write_schema(folder.path(), "shop.toml", &text);
+    let migrations = migration_names(&project);
+    assert_eq!(scaffold(&project, &schema).status.code(), Some(2));
+    let output = axiomod()
+        .args(["generate", "scaffold"])
+        .arg(&schema)
+        .arg("--project")
+        .arg(&project)
+        .arg("--no-migration")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(migration_names(&project), migrations);
+    let product =
+        std::fs::read_to_string(project.join("src/modules/sales/domain/product.rs")).unwrap();
+    assert!(product.contains("pub price: i64"), "{product}");
+}
+
+#[test]
+fn schema_changes_that_could_lose_data_are_refused() {
+    let shop = std::fs::read_to_string(examples().join("shop.toml")).unwrap();
+    let vip = "vip        = { type = \"bool\", default = false }";
+    let cases = [
+        (
+            "sqlite",
+            shop.replace(vip, &format!("{vip}\nlevel = {{ type = \"i32\" }}")),
+            vec!["Customer.level is a new required field without a default", "`default`"],
+        ),
+        (
+            "postgres",
+            shop.replace("total       = { type = \"decimal\", min = 0 }", "total       = { type = \"f64\", min = 0 }"),
+            vec!["Order.total changes type from decimal (NUMERIC) to f64 (DOUBLE PRECISION)", "axiomod migrate create"],
+        ),
+        (
+            "sqlite",
+            shop.replace("birthday   =", "born_on    ="),
+            vec!["Customer loses birthday and gains born_on", "rename"],
+        ),
+        (
+            "sqlite",
+            shop.replace("[entities.OrderLine.fields]", "[entities.Line.fields]"),
+            vec!["the entity OrderLine is no longer in the schema", "would lose its rows"],
+        ),
+        (
+            "sqlite",
+            shop.replace(
+                "email      = { type = \"string\", format = \"email\", max_length = 255, unique = true }",
+                "email      = { type = \"string\", format = \"email\", max_length = 255 }",
+            ),
+            vec!["Customer.email is no longer unique",
+                "SQLite cannot drop a UNIQUE"],
+        ),
+        (
+            "sqlite",
+            shop.replace("quantity   = { type = \"i32\", min = 1, max = 1000 }", "quantity   = { type = \"i32\", min = 1, max = 5000 }"),
+            vec!["the CHECK constraint of OrderLine.quantity"],
+        ),
+        (
+            "postgres",
+            shop.replace("note        = { type = \"text\", max_length = 2000, optional = true }", "note        = { type = \"text\", max_length = 2000 }"),
+            vec!["Order.note changes from optional to required"],
+        ),
+    ];
+    for (db, text, expected) in cases {
+        let (folder, project) = new_project(db);
+        assert!(
+            scaffold(&project, &examples().join("shop.toml"))
+                .status
+                .success()
+        );
+        let schema = write_schema(folder.path(), "shop.toml", &text);
+        let before = snapshot(&project);
+        let output = scaffold(&project, &schema);
+        assert_eq!(output.status.code(), Some(2), "{db}: {}", stderr(&output));
+        for part in expected {
+            assert!(
+                stderr(&output).contains(part),
+                "{db}: {part}: {}",
+                stderr(&output)
+            );
+        }
+        assert_eq!(snapshot(&project), before, "{db}: nothing is written");
+    }
+}
+
+#[test]
+fn postgres_check_changes_are_dropped_and_added_again() {
+    let (folder, project) = new_project("postgres");
+    assert!(
+        scaffold(&project, &examples().join("shop.toml"))
+            .status
+            .success()
+    );
+    let text = std::fs::read_to_string(examples().join("shop.toml"))
+        .unwrap()
+        .replace(
+            "\"shipped\", \"cancelled\"]",
+            "\"shipped\", \"cancelled\", \"refunded\"]",
+        );
+    let schema = write_schema(folder.path(), "shop.toml", &text);
+    let output = scaffold(&project, &schema);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (up, down) = alter_migration(&project);
+    assert!(
+        up.contains("ALTER TABLE orders DROP CONSTRAINT orders_status_check;\nALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status IN ('pending', 'paid', 'shipped', 'cancelled', 'refunded'));"),
+        "{up}"
+    );
+    assert!(
+        down.contains("CHECK (status IN ('pending', 'paid', 'shipped', 'cancelled'));"),
+        "{down}"
+    );
 }

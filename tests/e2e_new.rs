@@ -1,7 +1,8 @@
 //! End to end: `axiomod new` for SQLite and PostgreSQL, without a broker and with NATS and
 //! RabbitMQ, then the generated project's own
 //! `cargo fmt --check`, `cargo clippy -D warnings` and `cargo test`, then the built service
-//! started for real and its HTTP contract checked over TCP.
+//! started for real and its HTTP contract checked over TCP. A schema changed after its first
+//! migration was applied gets a new migration that `<service> migrate` applies on top.
 //!
 //! Generated projects share one target folder (`AXIOMOD_E2E_TARGET_DIR`, default
 //! `target/e2e`) so their dependencies compile once.
@@ -371,18 +372,64 @@ fn metric_value(metrics: &str, series: &str) -> f64 {
 fn scaffold_examples(project: &Path) {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/examples");
     for schema in ["shop.toml", "support.toml"] {
+        scaffold(project, &examples.join(schema));
+    }
+}
+
+fn scaffold(project: &Path, schema: &Path) {
+    let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
+        .args(["generate", "scaffold"])
+        .arg(schema)
+        .arg("--project")
+        .arg(project)
+        .output()
+        .expect("axiomod runs");
+    assert!(
+        output.status.success(),
+        "scaffold {} failed: {output:?}",
+        schema.display()
+    );
+}
+
+/// A schema changed after its first migration was applied, then a module, two entities and
+/// an empty migration generated into it: `<name> migrate` applies the new migrations on top,
+/// and the code passes fmt, clippy and its tests (which run every migration on fresh
+/// databases).
+fn check_schema_change(name: &str, project: &Path, database_url: &str, test_env: &[(&str, &str)]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    scaffold(project, &root.join("schemas/examples/shop.toml"));
+    cargo(project, &["build"], &[]);
+    run_migrate(name, project, database_url);
+    scaffold(project, &root.join("fixtures/scaffold/shop_changed.toml"));
+    // The smaller generators, compiled and tested in the same build.
+    for args in [
+        &["module", "billing"][..],
+        &[
+            "entity",
+            "Invoice",
+            "--module",
+            "billing",
+            "number:string:unique",
+            "total:decimal",
+            "due:date:optional:indexed",
+        ],
+        &["entity", "Note", "--module", "billing", "body:text"],
+        &["migration", "backfill_totals"],
+    ] {
         let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
-            .args(["generate", "scaffold"])
-            .arg(examples.join(schema))
+            .arg("generate")
+            .args(args)
             .arg("--project")
             .arg(project)
             .output()
             .expect("axiomod runs");
         assert!(
             output.status.success(),
-            "scaffold {schema} failed: {output:?}"
+            "generate {args:?} failed: {output:?}"
         );
     }
+    check_project(project, test_env);
+    run_migrate(name, project, database_url);
 }
 
 /// The HTTP contract of generated entities against the running service. Returns the outbox
@@ -658,4 +705,54 @@ fn sqlite_service_with_rabbitmq_is_ready_only_with_its_broker() {
         &amqp,
         "amqp://guest:guest@127.0.0.1:1/%2f",
     );
+}
+
+#[test]
+fn sqlite_schema_change_migrates_with_a_new_migration() {
+    let (_workspace, project) = generate("alter-sqlite", "sqlite", "none");
+    let database_file = project.join("e2e.db");
+    let database_url = format!("sqlite://{}?mode=rwc", database_file.display());
+    check_schema_change("alter-sqlite", &project, &database_url, &[]);
+    let connection = rusqlite::Connection::open(&database_file).expect("the database opens");
+    connection
+        .prepare("SELECT nickname, loyalty, referrer_id FROM customers")
+        .expect("the added columns exist");
+    connection
+        .prepare("SELECT code FROM coupons")
+        .expect("the added table exists");
+    assert!(
+        connection.prepare("SELECT website FROM products").is_err(),
+        "the removed column is dropped"
+    );
+    connection
+        .prepare("SELECT number, total, due FROM invoices")
+        .expect("the generated entity's table exists");
+}
+
+#[test]
+fn postgres_schema_change_migrates_with_a_new_migration() {
+    let Some(server) = support::postgres_url() else {
+        return;
+    };
+    let (_workspace, project) = generate("alter-postgres", "postgres", "none");
+    let database = support::postgres::TemporaryDatabase::create(&server);
+    let admin_url = format!("{server}/postgres");
+    check_schema_change(
+        "alter-postgres",
+        &project,
+        database.url(),
+        &[("DATABASE_URL", &admin_url)],
+    );
+    let columns = database.query(
+        "SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns \
+         WHERE table_name = 'customers' AND column_name IN ('nickname', 'loyalty', 'referrer_id')",
+    );
+    assert_eq!(columns, "loyalty,nickname,referrer_id");
+    assert!(database.table_exists("coupons"));
+    let website = database.query(
+        "SELECT count(*) FROM information_schema.columns \
+         WHERE table_name = 'products' AND column_name = 'website'",
+    );
+    assert_eq!(website, "0", "the removed column is dropped");
+    assert!(database.table_exists("invoices") && database.table_exists("notes"));
 }

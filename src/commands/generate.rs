@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use crate::commands::plan_output::{OutputFormat, print_planned};
-use crate::generate::scaffold::{self, Project};
+use crate::generate::{
+    self,
+    scaffold::{self, Project, SchemaMigration},
+};
 use crate::outcome::Outcome;
 use crate::render::{self, Action, Manifest};
 
@@ -19,21 +22,14 @@ pub struct GenerateArgs {
 #[derive(Debug, Subcommand)]
 pub enum Generator {
     Scaffold(ScaffoldArgs),
+    Module(ModuleArgs),
+    Entity(EntityArgs),
+    Migration(MigrationArgs),
 }
 
-/// Generate complete slices (entity, use cases, sqlx repository, HTTP API, migration, tests)
-/// for every entity of a schema file.
+/// Where and how a generator writes, shared by every generator.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:
-  axiomod generate scaffold schemas/sales.toml
-  axiomod generate scaffold sales.yaml --project services/shop --dry-run
-
-The schema format is described in docs/schema-format.md. Running the same command again
-changes nothing; files you edited are never overwritten (the run stops with a diff) unless
---force.")]
-pub struct ScaffoldArgs {
-    /// The entity schema (TOML or YAML).
-    pub schema: PathBuf,
+pub struct WriteOptions {
     /// The project folder (the one with axiomod.toml).
     #[arg(long, default_value = ".")]
     pub project: PathBuf,
@@ -48,22 +44,169 @@ pub struct ScaffoldArgs {
     pub format: OutputFormat,
 }
 
+/// Generate complete slices (entity, use cases, sqlx repository, HTTP API, migration, tests)
+/// for every entity of a schema file.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod generate scaffold schemas/sales.toml
+  axiomod generate scaffold sales.yaml --project services/shop --dry-run
+
+The schema format is described in docs/schema-format.md. Running the same command again
+changes nothing; files you edited are never overwritten (the run stops with a diff) unless
+--force. After you change the schema of a module generated before, running it again writes a
+new migration <version>_alter_<module> (added entities and fields, removed fields, unique and
+index changes) and regenerates the code; changes that could lose data are refused.")]
+pub struct ScaffoldArgs {
+    /// The entity schema (TOML or YAML).
+    pub schema: PathBuf,
+    #[command(flatten)]
+    pub write: WriteOptions,
+    /// For a changed schema: write no ALTER migration, only regenerate the code (you
+    /// migrate the change yourself, e.g. with `axiomod migrate create`).
+    #[arg(long)]
+    pub no_migration: bool,
+}
+
+/// Generate an empty module registered in the project, ready for entities.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod generate module billing
+  axiomod generate module billing --project services/shop --dry-run
+
+Writes src/modules/<name>/ (mod.rs with the module's routes, and the domain, application,
+infrastructure and api layers), lists it in src/modules/mod.rs and axiomod.toml. Add entities
+with `axiomod generate entity <Name> --module <name>` or `axiomod generate scaffold`.")]
+pub struct ModuleArgs {
+    /// The module name, in snake_case, e.g. `billing`.
+    pub name: String,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// Generate an entity into a module: its complete slice and the migration of its table.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod generate entity Invoice --module billing number:string:unique total:decimal due:date:optional
+  axiomod generate entity Note --module billing body:text --dry-run
+
+Fields are name:type[:optional][:unique][:indexed] with the types string, text, bool, i32,
+i64, f64, decimal, uuid, date, datetime and json. The entity is added to the module's schema
+copy (.axiomod/schemas/<module>.toml), which `axiomod generate scaffold` reads too; edit a
+copy of it for enums, references, defaults and constraints. A module that has tables already
+gets a new migration; migrations written before are never edited.")]
+pub struct EntityArgs {
+    /// The entity name, in PascalCase, e.g. `Invoice`.
+    pub name: String,
+    /// The module to add it to (see `axiomod generate module`).
+    #[arg(long)]
+    pub module: String,
+    /// Its fields, each name:type[:modifier]..., e.g. `title:string:unique`.
+    #[arg(required = true, value_name = "FIELD")]
+    pub fields: Vec<String>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
+/// Generate an empty reversible migration in the project's migrations folder.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod generate migration backfill_order_totals
+  axiomod generate migration \"add search index\" --project services/shop --dry-run
+
+Writes migrations/<version>_<name>.up.sql and .down.sql (numbered like `axiomod migrate
+create`), yours to fill in; apply them with `<service> migrate`.")]
+pub struct MigrationArgs {
+    /// What the migration does, e.g. `backfill_order_totals`; becomes part of the file names.
+    pub name: String,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
 pub fn exec(args: GenerateArgs) -> miette::Result<Outcome> {
     match args.generator {
         Generator::Scaffold(args) => scaffold(args),
+        Generator::Module(args) => module(args),
+        Generator::Entity(args) => entity(args),
+        Generator::Migration(args) => migration(args),
     }
 }
 
-fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {
-    let project = Project::open(&args.project)?;
+fn entity(args: EntityArgs) -> miette::Result<Outcome> {
+    let project = Project::open(&args.write.project)?;
     let version = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
-    let planned = scaffold::plan_scaffold(&project, &args.schema, &version)?;
+    let planned =
+        generate::entity::plan_entity(&project, &args.module, &args.name, &args.fields, &version)?;
+    write(
+        &project,
+        planned.files,
+        &args.write,
+        "Nothing to write.",
+        "Next: apply the migration (`cargo run -- migrate`, or MIGRATE_ON_START=true) and run `cargo test`.",
+    )
+}
+
+fn module(args: ModuleArgs) -> miette::Result<Outcome> {
+    let project = Project::open(&args.write.project)?;
+    let files = generate::module::plan_module(&project, &args.name)?;
+    write(
+        &project,
+        files,
+        &args.write,
+        "Nothing to write.",
+        "Next: add entities (`axiomod generate entity <Name> --module <module> <field:type>...`).",
+    )
+}
+
+fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {
+    let project = Project::open(&args.write.project)?;
+    let version = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
+    let migration = if args.no_migration {
+        SchemaMigration::ByHand
+    } else {
+        SchemaMigration::Write
+    };
+    let planned = scaffold::plan_scaffold(&project, &args.schema, &version, migration)?;
+    let up_to_date = format!(
+        "Module `{}` is up to date: nothing to write.",
+        planned.module.name.snake
+    );
+    write(
+        &project,
+        planned.files,
+        &args.write,
+        &up_to_date,
+        "Next: apply the migration (`cargo run -- migrate`, or MIGRATE_ON_START=true) and run `cargo test`.",
+    )
+}
+
+fn migration(args: MigrationArgs) -> miette::Result<Outcome> {
+    let project = Project::open(&args.write.project)?;
+    let files = generate::migration::plan_migration(&project, &args.name, chrono::Utc::now())?;
+    write(
+        &project,
+        files,
+        &args.write,
+        "Nothing to write.",
+        "Next: write the SQL of both files, then apply it (`cargo run -- migrate`).",
+    )
+}
+
+/// Plans `files` into the project and writes them (or prints the plan on --dry-run); an
+/// edited generated file stops the run with its diff unless --force. `next` is the hint
+/// printed after a human-readable write.
+fn write(
+    project: &Project,
+    files: Vec<render::RenderedFile>,
+    options: &WriteOptions,
+    up_to_date: &str,
+    next: &str,
+) -> miette::Result<Outcome> {
     let mut manifest = Manifest::load(&project.root)?;
-    let plan = render::plan(&project.root, planned.files, &manifest)
+    let plan = render::plan(&project.root, files, &manifest)
         .map_err(|error| miette::miette!("cannot read the project's files: {error}"))?;
-    if args.dry_run {
-        print_planned(&plan, args.format);
-        if args.format == OutputFormat::Human {
+    if options.dry_run {
+        print_planned(&plan, options.format);
+        if options.format == OutputFormat::Human {
             for diff in plan
                 .changes
                 .iter()
@@ -75,29 +218,24 @@ fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {
         return Ok(Outcome::Success);
     }
     if plan.is_noop() {
-        if args.format == OutputFormat::Human {
-            println!(
-                "Module `{}` is up to date: nothing to write.",
-                planned.module.name.snake
-            );
+        if options.format == OutputFormat::Human {
+            println!("{up_to_date}");
         } else {
-            print_planned_result(&plan, args.format);
+            print_planned_result(&plan, options.format);
         }
         return Ok(Outcome::Success);
     }
-    if !args.force {
+    if !options.force {
         for conflict in plan.conflicts() {
             if let Some(diff) = &conflict.diff {
                 eprint!("{diff}");
             }
         }
     }
-    render::apply(&plan, &mut manifest, args.force)?;
-    print_planned_result(&plan, args.format);
-    if args.format == OutputFormat::Human {
-        println!(
-            "\nNext: apply the migration (`cargo run -- migrate`, or MIGRATE_ON_START=true) and run `cargo test`."
-        );
+    render::apply(&plan, &mut manifest, options.force)?;
+    print_planned_result(&plan, options.format);
+    if options.format == OutputFormat::Human {
+        println!("\n{next}");
     }
     Ok(Outcome::Success)
 }

@@ -1,5 +1,9 @@
 //! Generators: each turns validated options (and later the `ServiceModel`) into rendered
 //! files for the renderer to plan and apply.
 
+pub mod alter;
+pub mod entity;
+pub mod migration;
+pub mod module;
 pub mod project;
 pub mod scaffold;

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use thiserror::Error;
 use toml_edit::DocumentMut;
 
+use super::alter::{self, AlterError};
 use crate::model::{Entity, EventKind, ExistingEntity, Field, FieldType, Module, ServiceModel};
 use crate::render::{self, Ownership, PathVariables, RenderError, RenderedFile};
 
@@ -49,14 +50,9 @@ pub enum ScaffoldError {
         )
     )]
     ReferenceCycle { cycle: String },
-    #[error("module `{module}` was scaffolded from a different schema before")]
-    #[diagnostic(
-        code(axiomod::scaffold::changed_schema),
-        help(
-            "changing an existing module's schema needs an ALTER migration, which this version of axiomod does not write yet; revert the schema (see {previous}) or add a new module"
-        )
-    )]
-    ChangedSchema { module: String, previous: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Alter(#[from] AlterError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Render(#[from] RenderError),
@@ -155,69 +151,100 @@ pub struct ScaffoldPlan {
     pub files: Vec<RenderedFile>,
 }
 
+/// Whether a changed schema of a module scaffolded before gets a generated migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaMigration {
+    /// Write the ALTER migration of the change (refusing changes that are not safe).
+    Write,
+    /// The user migrates the change by hand: regenerate the code only.
+    ByHand,
+}
+
 /// Loads the schema, checks it against the project and renders every file of the module.
+/// A module scaffolded before keeps its migrations; a change of its schema gets a new one
+/// unless `migration` is [`SchemaMigration::ByHand`].
 pub fn plan_scaffold(
     project: &Project,
     schema_path: &Path,
     now_version: &str,
+    migration: SchemaMigration,
+) -> miette::Result<ScaffoldPlan> {
+    let source = std::fs::read_to_string(schema_path).map_err(|error| ScaffoldError::Read {
+        path: schema_path.display().to_string(),
+        message: error.to_string(),
+    })?;
+    plan_scaffold_source(project, &source, schema_path, now_version, migration)
+}
+
+/// [`plan_scaffold`] for schema text that is not in a file (yet): `origin` names it in
+/// diagnostics and its extension gives the format.
+pub fn plan_scaffold_source(
+    project: &Project,
+    schema_source: &str,
+    origin: &Path,
+    now_version: &str,
+    migration: SchemaMigration,
 ) -> miette::Result<ScaffoldPlan> {
     let previous = load_previous_modules(project)?;
-    let module = crate::schema::load(schema_path, &entities_of(&previous))?;
+    let module = crate::schema::load_str(schema_source, origin, &entities_of(&previous))?;
     let module_name = module.name.snake.clone();
     check_module(&module)?;
-    let schema_source =
-        std::fs::read_to_string(schema_path).map_err(|error| ScaffoldError::Read {
-            path: schema_path.display().to_string(),
-            message: error.to_string(),
-        })?;
-    let extension = schema_path
-        .extension()
-        .map_or("toml".to_string(), |extension| {
-            extension.to_string_lossy().to_lowercase()
-        });
-    let version = match previous.iter().find(|(name, _)| *name == module_name) {
-        Some((_, earlier)) if *earlier == module => {
-            existing_migration_version(&project.root, &module_name)
-                .unwrap_or_else(|| now_version.to_string())
-        }
-        Some(_) => {
-            return Err(ScaffoldError::ChangedSchema {
-                module: module_name.clone(),
-                previous: format!("{SCHEMAS_FOLDER}/{module_name}.*"),
-            }
-            .into());
-        }
-        None => next_migration_version(&project.root, now_version),
-    };
+    let extension = origin.extension().map_or("toml".to_string(), |extension| {
+        extension.to_string_lossy().to_lowercase()
+    });
+    let version = next_migration_version(&project.root, now_version);
+    let earlier = previous
+        .iter()
+        .find(|(name, _)| *name == module_name)
+        .map(|(_, module)| module);
     let other_modules: Vec<&Module> = previous
         .iter()
         .filter(|(name, _)| *name != module_name)
         .map(|(_, module)| module)
         .collect();
     let mut files = render_module(project, &module, &other_modules, &version)?;
-    let mut modules = project.modules.clone();
-    if !modules.contains(&module_name) {
-        modules.push(module_name.clone());
+    if let Some(earlier) = earlier {
+        // The module's migrations were written before and may be applied: they stay as they
+        // are, and a changed schema gets a new migration.
+        files.retain(|file| !file.path.starts_with("migrations"));
+        if migration == SchemaMigration::Write {
+            files.extend(render_alter_migration(project, earlier, &module, &version)?);
+        }
     }
-    let mut registry_context = tera::Context::new();
-    registry_context.insert("modules", &modules);
-    files.push(render::render_template(
-        "new/src/modules/mod.rs.tera",
-        "src/modules/mod.rs",
-        &registry_context,
-    )?);
-    files.push(merged("axiomod.toml", project.with_module(&module_name)));
+    files.extend(registration(project, &module_name)?);
     files.push(merged(
         "Cargo.toml",
         cargo_manifest_with_dependencies(project, &module)?,
     ));
     files.push(RenderedFile {
         path: PathBuf::from(format!("{SCHEMAS_FOLDER}/{module_name}.{extension}")),
-        contents: schema_source,
+        contents: schema_source.to_string(),
         ownership: Ownership::Generated,
     });
     files.sort_by(|left, right| left.path.cmp(&right.path));
     Ok(ScaffoldPlan { module, files })
+}
+
+/// The files that register `module` in the project: the module registry, rewritten from the
+/// modules list, and `axiomod.toml` with the module in that list.
+pub(super) fn registration(
+    project: &Project,
+    module: &str,
+) -> Result<Vec<RenderedFile>, RenderError> {
+    let mut modules = project.modules.clone();
+    if !modules.iter().any(|name| name == module) {
+        modules.push(module.to_string());
+    }
+    let mut registry_context = tera::Context::new();
+    registry_context.insert("modules", &modules);
+    Ok(vec![
+        render::render_template(
+            "new/src/modules/mod.rs.tera",
+            "src/modules/mod.rs",
+            &registry_context,
+        )?,
+        merged("axiomod.toml", project.with_module(module)),
+    ])
 }
 
 fn merged(path: &str, contents: String) -> RenderedFile {
@@ -232,16 +259,7 @@ fn merged(path: &str, contents: String) -> RenderedFile {
 fn load_previous_modules(project: &Project) -> miette::Result<Vec<(String, Module)>> {
     let mut loaded: Vec<(String, Module)> = Vec::new();
     for name in &project.modules {
-        let Some(path) = ["toml", "yaml", "yml"]
-            .iter()
-            .map(|extension| {
-                project
-                    .root
-                    .join(SCHEMAS_FOLDER)
-                    .join(format!("{name}.{extension}"))
-            })
-            .find(|path| path.is_file())
-        else {
+        let Some(path) = schema_copy(project, name) else {
             continue;
         };
         let module = crate::schema::load(&path, &entities_of(&loaded))?;
@@ -250,22 +268,25 @@ fn load_previous_modules(project: &Project) -> miette::Result<Vec<(String, Modul
     Ok(loaded)
 }
 
+/// The schema copy of `module`, when it was scaffolded before.
+pub(super) fn schema_copy(project: &Project, module: &str) -> Option<PathBuf> {
+    ["toml", "yaml", "yml"]
+        .iter()
+        .map(|extension| {
+            project
+                .root
+                .join(SCHEMAS_FOLDER)
+                .join(format!("{module}.{extension}"))
+        })
+        .find(|path| path.is_file())
+}
+
 /// Every entity of `modules`, for resolving references into them.
 fn entities_of(modules: &[(String, Module)]) -> Vec<ExistingEntity> {
     let model = ServiceModel {
         modules: modules.iter().map(|(_, module)| module.clone()).collect(),
     };
     ExistingEntity::all_of(&model)
-}
-
-/// The version of the module's first migration, when it was generated before.
-fn existing_migration_version(root: &Path, module: &str) -> Option<String> {
-    let suffix = format!("_create_{module}.up.sql");
-    std::fs::read_dir(root.join("migrations"))
-        .ok()?
-        .filter_map(|entry| entry.ok())
-        .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
-        .find_map(|name| name.strip_suffix(&suffix).map(str::to_string))
 }
 
 /// `now_version`, or one past the newest migration when that is not older: versions must be
@@ -342,8 +363,34 @@ fn required_reference_cycle(
     None
 }
 
+/// The migration that takes the tables of `earlier` to those of `module`, or nothing when
+/// no table changes (events, patterns and other code-only changes).
+fn render_alter_migration(
+    project: &Project,
+    earlier: &Module,
+    module: &Module,
+    version: &str,
+) -> miette::Result<Vec<RenderedFile>> {
+    let ordered = entities_in_reference_order(module);
+    let up =
+        alter::plan_changes(earlier, module, &ordered, &project.db).map_err(ScaffoldError::from)?;
+    if up.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut context = tera::Context::new();
+    context.insert("project", &json!({ "db": project.db }));
+    context.insert("module", module);
+    context.insert("down", &alter::reverted(&up));
+    context.insert("up", &up);
+    let variables: &PathVariables = &[("__module__", &module.name.snake), ("__version__", version)];
+    Ok(
+        render::render_generator("scaffold/alter", &context, variables)
+            .map_err(ScaffoldError::from)?,
+    )
+}
+
 /// Renders the module-level and per-entity templates.
-fn render_module(
+pub(super) fn render_module(
     project: &Project,
     module: &Module,
     other_modules: &[&Module],

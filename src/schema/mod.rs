@@ -79,14 +79,23 @@ pub enum LoadError {
 /// `module = "<their module>"` when it differs from the file's). Errors are miette reports
 /// with the file name, line, column and a hint; all problems of the file are reported at once.
 pub fn load(path: &Path, existing: &[ExistingEntity]) -> miette::Result<Module> {
-    let format = Format::from_path(path).ok_or_else(|| LoadError::UnknownExtension {
+    Format::from_path(path).ok_or_else(|| LoadError::UnknownExtension {
         path: path.to_owned(),
     })?;
     let source = std::fs::read_to_string(path).map_err(|source| LoadError::Read {
         path: path.to_owned(),
         source,
     })?;
-    parse_str(&source, &path.display().to_string(), format, existing)
+    load_str(&source, path, existing)
+}
+
+/// Validates `source`, the text of a schema file at `path` (whose extension gives the format
+/// and which diagnostics name), like [`load`] without reading the file.
+pub fn load_str(source: &str, path: &Path, existing: &[ExistingEntity]) -> miette::Result<Module> {
+    let format = Format::from_path(path).ok_or_else(|| LoadError::UnknownExtension {
+        path: path.to_owned(),
+    })?;
+    parse_str(source, &path.display().to_string(), format, existing)
         .map_err(SchemaErrors::into_report)
 }
 

@@ -14,8 +14,13 @@ impl TemporaryDatabase {
     /// Creates a database on `server` (a URL without a database name).
     pub fn create(server: &str) -> Self {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
+        // The clock too: test processes in other PID namespaces on the same server can have
+        // the same process id.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.subsec_nanos());
         let name = format!(
-            "axiomod_test_{}_{}",
+            "axiomod_test_{}_{nanos}_{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
