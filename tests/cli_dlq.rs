@@ -413,6 +413,49 @@ fn a_second_job_is_refused_while_a_replay_runs() {
 }
 
 #[test]
+fn ctrl_c_ends_a_replay_after_its_batch_as_interrupted() {
+    for database in OutboxDatabase::each() {
+        let url = database.url();
+        let ids = database.seed(&Seed::many(600));
+        let replay = dlq(
+            &url,
+            &["replay", "--rate", "200", "--batch-size", "50", "--yes"],
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("axiomod starts");
+        let job = wait_for_running_job(&database, 100);
+        let signal = std::process::Command::new("kill")
+            .args(["-INT", &replay.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(signal.success());
+        let output = replay.wait_with_output().expect("the replay ends");
+
+        assert_eq!(output.status.code(), Some(2), "{}", database.name());
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            message.contains(&format!("job {job} interrupted after"))
+                && message.contains("run the same command again"),
+            "{message}"
+        );
+        let moved = database.count("axiomod_outbox");
+        assert!(moved > 0 && moved < ids.len(), "{moved} moved");
+        assert_eq!(database.misplaced(&ids), Vec::<String>::new());
+        assert_eq!(
+            database.scalar(&format!(
+                "SELECT status || ' ' || processed FROM axiomod_dlq_jobs WHERE id = '{job}'"
+            )),
+            format!("interrupted {moved}")
+        );
+        // The lock went with the job: the next replay runs at once and finishes the rest.
+        let report = json(&url, &["replay", "--yes"]);
+        assert_eq!(report["processed"], ids.len() - moved, "{report}");
+    }
+}
+
+#[test]
 fn a_killed_replay_leaves_every_message_in_exactly_one_table() {
     for database in OutboxDatabase::each() {
         let url = database.url();

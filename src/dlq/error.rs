@@ -75,6 +75,23 @@ pub enum DlqError {
     )]
     JobRunning { location: String, running: String },
 
+    #[error("job {job} interrupted after {processed} of {matched} dead letters")]
+    #[diagnostic(
+        code(dlq::interrupted),
+        help(
+            "every batch that committed is done and the rest are still dead letters: run the same command again to continue"
+        )
+    )]
+    Interrupted {
+        job: String,
+        processed: u64,
+        matched: u64,
+    },
+
+    #[error("cannot listen for Ctrl-C: {message}")]
+    #[diagnostic(code(dlq::signal))]
+    Signal { message: String },
+
     #[error("cannot connect to RabbitMQ at {location}: {message}")]
     #[diagnostic(
         code(dlq::broker_connect),

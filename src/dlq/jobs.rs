@@ -2,7 +2,8 @@
 //!
 //! Each batch is one transaction, so a job stopped at any point (Ctrl-C, kill -9, a lost
 //! connection) leaves every message either still dead or back in the outbox, never both and
-//! never neither. Every job, dry runs included, is a row of the `axiomod_dlq_jobs` audit
+//! never neither. Ctrl-C or SIGTERM lets the batch in flight commit, then ends the job as
+//! `interrupted`. Every job, dry runs included, is a row of the `axiomod_dlq_jobs` audit
 //! table, created by the first job. Only one job runs per database at a time: on PostgreSQL
 //! the job holds an advisory lock for its whole run; on SQLite the `running` row itself is
 //! the lock, kept alive by a heartbeat each batch and taken over once the heartbeat is stale.
@@ -17,6 +18,7 @@ use tokio::time::Instant;
 use super::database::{DeadLetterStore, Dialect, arguments};
 use super::error::DlqError;
 use super::filter::Filter;
+use super::stop::StopSignal;
 
 /// The PostgreSQL advisory lock key of dlq jobs: "axiomodq" in ASCII.
 const LOCK_KEY: i64 = 0x6178_696f_6d6f_6471;
@@ -101,10 +103,13 @@ pub async fn run(
         record_dry_run(store, options, &report).await?;
         return Ok(report);
     }
+    // Listening starts before the job does, so a Ctrl-C at any point after is seen.
+    let mut stop = StopSignal::listen()?;
     start(store, options, &report).await?;
-    let outcome = run_batches(store, options, &mut report, progress).await;
+    let outcome = run_batches(store, options, &mut report, progress, &mut stop).await;
     let status = match &outcome {
         Ok(()) => ("succeeded", None),
+        Err(error @ DlqError::Interrupted { .. }) => ("interrupted", Some(error.to_string())),
         Err(error) => ("failed", Some(error.to_string())),
     };
     // The job's own result matters more than a failure to record its end: keep the first.
@@ -117,6 +122,7 @@ async fn run_batches(
     options: &JobOptions,
     report: &mut JobReport,
     progress: &mut dyn FnMut(u64, u64),
+    stop: &mut StopSignal,
 ) -> Result<(), DlqError> {
     report.matched = store.count(&options.filter).await?;
     let sql = format!(
@@ -138,6 +144,9 @@ async fn run_batches(
     };
     let started = Instant::now();
     while report.processed < report.matched {
+        if stop.received() {
+            return Err(interrupted(report));
+        }
         let limit = per_batch.min(report.matched - report.processed);
         let done = batch(store, options, &report.job_id, limit).await?;
         if done == 0 {
@@ -147,10 +156,20 @@ async fn run_batches(
         progress(report.processed, report.matched);
         if let Some(rate) = options.rate {
             let due = started + Duration::from_secs_f64(report.processed as f64 / rate);
-            tokio::time::sleep_until(due).await;
+            if stop.wait_until(due).await {
+                return Err(interrupted(report));
+            }
         }
     }
     Ok(())
+}
+
+fn interrupted(report: &JobReport) -> DlqError {
+    DlqError::Interrupted {
+        job: report.job_id.clone(),
+        processed: report.processed,
+        matched: report.matched,
+    }
 }
 
 /// Replays or purges up to `limit` dead letters in one transaction, counting them on the

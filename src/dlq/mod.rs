@@ -16,6 +16,7 @@ pub mod location;
 pub mod nats;
 pub mod rabbitmq;
 pub mod stats;
+pub mod stop;
 
 pub use database::{DeadLetter, DeadLetterStore};
 pub use error::DlqError;
