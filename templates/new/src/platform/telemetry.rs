@@ -1,14 +1,12 @@
 //! Logs: JSON lines (LOG_FORMAT=json, the default) or human-readable (LOG_FORMAT=pretty),
 //! filtered by RUST_LOG. Every line written while serving a request carries its request id.
-//! Lines go to stdout through a background writer thread, off the request path; `shutdown`
-//! flushes it.
 //!
 //! Traces: when OTEL_EXPORTER_OTLP_ENDPOINT is set, spans are also exported over OTLP/HTTP
 //! (protobuf) in batches, and W3C trace context (`traceparent`) is the propagation format.
 //! When it is unset, nothing of OpenTelemetry is installed.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use anyhow::Context as _;
 use opentelemetry::propagation::TextMapPropagator;
@@ -17,7 +15,6 @@ use opentelemetry::{KeyValue, global};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
-use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::layer::SubscriberExt;
@@ -33,9 +30,6 @@ const SERVICE_NAME_VARIABLE: &str = "OTEL_SERVICE_NAME";
 
 /// The tracer provider while export is on, kept to flush it on shutdown.
 static TRACER_PROVIDER: OnceLock<SdkTracerProvider> = OnceLock::new();
-
-/// Keeps the log writer thread running; dropping it writes the lines still queued.
-static LOG_WRITER: Mutex<Option<WorkerGuard>> = Mutex::new(None);
 
 /// Installs the global subscriber, and the OTLP exporter when OTEL_EXPORTER_OTLP_ENDPOINT is
 /// set. Call once, before anything logs. Fails when the exporter cannot be built (an invalid
@@ -54,28 +48,18 @@ pub fn init(config: &Config) -> anyhow::Result<()> {
         }
         _ => None,
     };
-    // Not lossy: when stdout cannot keep up, requests wait rather than lines being dropped.
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(false)
-        .finish(std::io::stdout());
-    if let Ok(mut log_writer) = LOG_WRITER.lock() {
-        *log_writer = Some(guard);
-    }
     let registry = tracing_subscriber::registry().with(filter).with(tracing);
     match config.log_format {
         LogFormat::Json => registry
             .with(
                 tracing_subscriber::fmt::layer()
-                    .with_writer(writer)
                     .json()
                     .flatten_event(true)
                     .with_current_span(true)
                     .with_span_list(false),
             )
             .init(),
-        LogFormat::Pretty => registry
-            .with(tracing_subscriber::fmt::layer().with_writer(writer))
-            .init(),
+        LogFormat::Pretty => registry.with(tracing_subscriber::fmt::layer()).init(),
     }
     Ok(())
 }
@@ -113,16 +97,11 @@ pub fn current_traceparent() -> Option<String> {
     carrier.remove("traceparent")
 }
 
-/// Flushes what telemetry buffers before the process exits: exports the spans still queued,
-/// then writes the log lines still queued.
+/// Flushes what telemetry buffers before the process exits: exports the spans still queued.
 pub fn shutdown() {
     if let Some(provider) = TRACER_PROVIDER.get()
         && let Err(error) = provider.shutdown()
     {
         tracing::error!(%error, "cannot flush the trace exporter");
-    }
-    // The guard's drop waits for the writer thread to write everything queued.
-    if let Ok(mut log_writer) = LOG_WRITER.lock() {
-        log_writer.take();
     }
 }
