@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # What the generated middleware stack costs on a trivial route (issue 3's benchmark).
 #
-# Builds axiomod (release), generates a SQLite service with `axiomod new`, builds it and a bare
+# Builds axiomod, generates a SQLite service with `axiomod new`, builds it and a bare
 # axum service (bench/bare-axum: the same GET /live handler and JSON body, no middleware, pinned
 # to the generated Cargo.lock), then measures GET /live on each with wrk:
 #   bare axum            no middleware
-#   generated, default   LOG_FORMAT=json, RUST_LOG unset: every middleware, one log line a request
-#   generated, warn      LOG_FORMAT=json, RUST_LOG=warn: the same stack without request logs
+#   generated, default   LOG_FORMAT=json, RUST_LOG unset: every middleware; /live is a probe
+#                        route, logged at DEBUG only, so no log line
+#   generated, logged    LOG_FORMAT=json, RUST_LOG=info,benchsvc::platform::http=debug: the same
+#                        stack with one log line a request, as an API route writes
 # in alternating rounds, and reports the median requests/s and p99 latency of each, with the
 # throughput cost against bare axum. The results are appended to docs/benchmarks.md.
 #
@@ -32,17 +34,15 @@ connections="${CONNECTIONS:-64}"
 base_port="${BASE_PORT:-18080}"
 wrk_options=(-t"$threads" -c"$connections" -d"$duration" --latency)
 
-fail() {
-  echo "error: $*" >&2
-  exit 2
-}
+# shellcheck source=bench/lib/wrk.sh
+source "$(dirname "$0")/lib/wrk.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Measurement phase: start the three servers, warm them up, run the rounds, write the results.
 # Runs in its own network and PID namespace when possible (see "Measurement" below).
 measure() {
   local work="$1" service_binary="$2" bare_binary="$3" results="$4"
-  local names=(bare default warn)
+  local names=(bare default logged)
   local ports=("$base_port" "$((base_port + 1))" "$((base_port + 2))")
   # Global, not local: the EXIT trap reads them after this function has returned.
   pids=()
@@ -75,10 +75,10 @@ measure() {
     DATABASE_URL="sqlite://$work/bench.db?mode=rwc" \
     "$service_binary" serve >>"$work/default.log" 2>&1 &
   pids+=("$!")
-  : >"$work/warn.log"
-  PORT="${ports[2]}" LOG_FORMAT=json RUST_LOG=warn \
+  : >"$work/logged.log"
+  PORT="${ports[2]}" LOG_FORMAT=json RUST_LOG=info,benchsvc::platform::http=debug \
     DATABASE_URL="sqlite://$work/bench.db?mode=rwc" \
-    "$service_binary" serve >>"$work/warn.log" 2>&1 &
+    "$service_binary" serve >>"$work/logged.log" 2>&1 &
   pids+=("$!")
 
   local index body
@@ -103,8 +103,6 @@ measure() {
 
   : >"$results"
   local round position output rps p99 requests bad logged ticks_before ticks_after cpu
-  local ticks_per_second
-  ticks_per_second="$(getconf CLK_TCK)"
   for round in $(seq 1 "$rounds"); do
     # Rotate the order every round, so no configuration always runs first or last.
     for position in 0 1 2; do
@@ -132,34 +130,15 @@ measure() {
       logged="$(wc -l <"$work/${names[$index]}.log")"
       # The server's own CPU time (user + system) per answered request, in microseconds: what
       # the stack costs, much less sensitive than requests/s to what else runs on the machine.
-      cpu="$(awk -v ticks="$((ticks_after - ticks_before))" -v per_second="$ticks_per_second" \
-        -v requests="$requests" 'BEGIN { printf "%.1f", ticks * 1000000 / per_second / requests }')"
+      cpu="$(cpu_per_request "$((ticks_after - ticks_before))" "$requests")"
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "${names[$index]}" "$round" "$rps" \
         "$(to_microseconds "$p99")" "$requests" "$logged" "$cpu" >>"$results"
       printf '   round %s  %-8s %10s req/s  p99 %-8s  %6s µs CPU/request  (%s requests, %s log lines)\n' \
         "$round" "${names[$index]}" "$rps" "$p99" "$cpu" "$requests" "$logged"
     done
   done
-  : >"$work/default.log"
+  : >"$work/logged.log"
   stop_servers
-}
-
-# User + system CPU time of a process so far, in clock ticks (fields 14 and 15 of its stat).
-cpu_ticks() {
-  awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-
-# wrk prints latencies as 812.00us, 1.23ms or 1.02s.
-to_microseconds() {
-  awk -v value="$1" 'BEGIN {
-    number = value + 0
-    if (value ~ /us$/) factor = 1
-    else if (value ~ /ms$/) factor = 1000
-    else if (value ~ /m$/) factor = 60000000
-    else if (value ~ /s$/) factor = 1000000
-    else { print "unknown latency unit: " value > "/dev/stderr"; exit 1 }
-    printf "%.0f", number * factor
-  }'
 }
 
 if [ "${1:-}" = "__measure" ]; then
@@ -190,28 +169,12 @@ axiomod_target="${CARGO_TARGET_DIR:-$repo/target}"
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "== wrk is missing: installing it with apt-get"
-  if ! command -v apt-get >/dev/null 2>&1; then
-    fail "wrk is not installed and there is no apt-get here: install wrk (https://github.com/wg/wrk) and run this again"
-  fi
-  sudo_command=()
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 ||
-      fail "wrk is not installed and installing it needs root: run 'apt-get install -y wrk' as root, then this again"
-    sudo_command=(sudo)
-  fi
-  if ! "${sudo_command[@]}" apt-get install -y wrk; then
-    if ! { "${sudo_command[@]}" apt-get update && "${sudo_command[@]}" apt-get install -y wrk; }; then
-      fail "wrk could not be installed with apt-get (see above): install the 'wrk' package, then run this again"
-    fi
-  fi
-  command -v wrk >/dev/null 2>&1 || fail "apt-get finished but wrk is still not on PATH"
-fi
+ensure_wrk
 
-echo "== building axiomod (release)"
-cargo build --quiet --release --locked --bin axiomod
-axiomod="$axiomod_target/release/axiomod"
+# The speed of axiomod itself does not matter here: a debug build renders the same files.
+echo "== building axiomod"
+cargo build --quiet --locked --bin axiomod
+axiomod="$axiomod_target/debug/axiomod"
 [ -x "$axiomod" ] || fail "cannot find the axiomod binary at $axiomod"
 
 service="$work/benchsvc"
@@ -232,9 +195,6 @@ cp "$service/Cargo.lock" "$bare/Cargo.lock"
 # Not --locked: cargo drops the packages bare axum does not use and keeps every version.
 (cd "$bare" && CARGO_TARGET_DIR="$bench_target" cargo build --quiet --release)
 
-lock_version() {
-  awk -v name="$2" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' "$1"
-}
 versions=""
 for package in axum axum-core hyper hyper-util tokio serde serde_json; do
   service_version="$(lock_version "$service/Cargo.lock" "$package")"
@@ -280,32 +240,21 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------------------------------------
 # Report.
-median() {
-  sort -n | awk '{ values[NR] = $1 } END {
-    if (NR % 2) print values[(NR + 1) / 2]; else print (values[NR / 2] + values[NR / 2 + 1]) / 2
-  }'
-}
 column_median() {
   awk -F'\t' -v name="$1" -v column="$2" '$1 == name { print $column }' "$results" | median
 }
-format_latency() {
-  awk -v microseconds="$1" 'BEGIN {
-    if (microseconds >= 1000) printf "%.2f ms", microseconds / 1000; else printf "%.0f µs", microseconds
-  }'
-}
-
 bare_rps="$(column_median bare 3)"
 bare_cpu="$(column_median bare 7)"
 table="| service | configuration | requests/s | p99 latency | throughput cost vs bare | server CPU per request | CPU cost vs bare |"$'\n'
 table+="|---|---|---:|---:|---:|---:|---:|"$'\n'
-for name in bare default warn; do
+for name in bare default logged; do
   rps="$(column_median "$name" 3)"
   p99="$(column_median "$name" 4)"
   cpu="$(column_median "$name" 7)"
   case "$name" in
     bare) label="bare axum|no middleware" ;;
-    default) label="generated|all middleware, LOG_FORMAT=json, RUST_LOG default (a log line a request)" ;;
-    warn) label="generated|all middleware, LOG_FORMAT=json, RUST_LOG=warn (no request logs)" ;;
+    default) label="generated|all middleware, LOG_FORMAT=json, RUST_LOG default (probes not logged)" ;;
+    logged) label="generated|all middleware, LOG_FORMAT=json, the request line on (a log line a request)" ;;
   esac
   if [ "$name" = bare ]; then
     overhead="—"
@@ -340,16 +289,12 @@ for setting in ROUNDS DURATION WARMUP THREADS CONNECTIONS; do
     command_line="$setting=${!setting} $command_line"
   fi
 done
-# wrk -v exits 1 after printing its version.
-wrk_version="$({ wrk -v 2>&1 || true; } | head -1 | cut -d' ' -f1-2)"
-memory="$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
-cpu="$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
 entry="### $(date -u '+%Y-%m-%d %H:%M UTC')
 
 - command: \`$command_line\` (each round: \`wrk ${wrk_options[*]} http://127.0.0.1:PORT/live\`)
-- machine: $(nproc) CPUs ($cpu), $memory memory, kernel $(uname -r), $(rustc --version)
+- machine: $(machine_description)
 - load average (1, 5, 15 min): $load_before before, $load_after after
-- versions (both services): $versions; $wrk_version
+- versions (both services): $versions; $(wrk_version)
 
 Median of $rounds rounds:
 
@@ -360,14 +305,6 @@ $rounds_table
 </details>
 "
 
-doc="$repo/docs/benchmarks.md"
-marker="<!-- http-overhead results: bench/http-overhead.sh adds each run below this line -->"
-if [ ! -f "$doc" ] || ! grep -qF "$marker" "$doc"; then
-  printf '\n## HTTP overhead runs\n\n%s\n' "$marker" >>"$doc"
-fi
-updated="$(mktemp)"
-entry="$entry" awk -v marker="$marker" '{ print } $0 == marker { print ""; printf "%s", ENVIRON["entry"] }' \
-  "$doc" >"$updated"
-cat "$updated" >"$doc"
-rm -f "$updated"
+record_entry "$repo/docs/benchmarks.md" "HTTP overhead runs" \
+  "<!-- http-overhead results: bench/http-overhead.sh adds each run below this line -->" "$entry"
 echo "== results added to docs/benchmarks.md"

@@ -1,44 +1,46 @@
-//! The HTTP middleware stack every route runs behind: request ids, tracing, security headers,
-//! CORS, metrics, problem+json errors, panic catching, timeout and body limit.
+//! The HTTP middleware stack every route runs behind: request ids, the request span and its log
+//! line, metrics, security headers, CORS, problem+json errors, panic catching, timeout and body
+//! limit.
+
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use opentelemetry::trace::TraceContextExt;
+use opentelemetry_http::HeaderExtractor;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-use opentelemetry::trace::TraceContextExt;
-use opentelemetry_http::HeaderExtractor;
-use tracing::{Level, Span};
+use tracing::{Instrument, Level, Span};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
+use uuid::Uuid;
 
 use crate::platform::config::HttpConfig;
-use crate::platform::metrics;
+use crate::platform::metrics::RequestTracker;
 use crate::platform::problem::{self, Problem};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Set on every response unless the handler set them already.
+const SECURITY_HEADERS: [(HeaderName, &str); 3] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "no-referrer"),
+];
+
+/// Routes the orchestrator and Prometheus call every few seconds: their requests are logged at
+/// DEBUG, not INFO, so that probes do not flood the logs (nor cost a log line each).
+const PROBE_PATHS: [&str; 3] = ["/live", "/ready", "/metrics"];
+
 /// Wraps `router` in the middleware stack, outermost layer first.
 pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
     let stack = ServiceBuilder::new()
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(request_span)
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(security_header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(middleware::from_fn(observe))
         .option_layer(cors(&config.cors_allowed_origins))
-        .layer(middleware::from_fn(metrics::track_requests))
         .layer(middleware::from_fn(problem::normalize_errors))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TimeoutLayer::with_status_code(
@@ -53,20 +55,53 @@ pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
     router.fallback(problem::not_found).layer(stack)
 }
 
+/// Middleware, outermost: gives the request its id (the caller's `x-request-id`, or a new
+/// UUID), runs it in the request span, then writes its log line and metrics and adds the
+/// request id and the security headers to the response. One layer for what every request
+/// needs, because each layer costs every request a future of its own.
+async fn observe(mut request: Request, next: Next) -> Response {
+    let request_id = take_or_make_request_id(&mut request);
+    let probe = PROBE_PATHS.contains(&request.uri().path());
+    let span = request_span(&request, &request_id, probe);
+    let tracker = RequestTracker::start(&request);
+    let mut response = next.run(request).instrument(span.clone()).await;
+    let latency = tracker.finish(response.status());
+    span.in_scope(|| log_response(response.status(), latency, probe));
+    let headers = response.headers_mut();
+    headers.insert(REQUEST_ID, request_id);
+    for (name, value) in SECURITY_HEADERS {
+        headers
+            .entry(name)
+            .or_insert_with(|| HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// The caller's request id, or a new UUID v4 set on the request so handlers see it too.
+fn take_or_make_request_id(request: &mut Request) -> HeaderValue {
+    if let Some(request_id) = request.headers().get(REQUEST_ID) {
+        return request_id.clone();
+    }
+    let mut buffer = Uuid::encode_buffer();
+    let request_id = HeaderValue::from_str(Uuid::new_v4().hyphenated().encode_lower(&mut buffer))
+        .expect("a hyphenated UUID is a valid header value");
+    request.headers_mut().insert(REQUEST_ID, request_id.clone());
+    request_id
+}
+
 /// The span every log line of a request is written in; it carries the request id. When trace
 /// export is on, it continues the caller's trace (W3C `traceparent`/`tracestate` headers) and
-/// carries the trace id too.
-fn request_span(request: &Request) -> Span {
-    let request_id = request
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default();
+/// carries the trace id too. Probes get a span only while DEBUG logs are on: that is when their
+/// log line is written.
+fn request_span(request: &Request, request_id: &HeaderValue, probe: bool) -> Span {
+    if probe && !tracing::enabled!(Level::DEBUG) {
+        return Span::none();
+    }
     let span = tracing::info_span!(
         "request",
         method = %request.method(),
         path = %request.uri().path(),
-        request_id = %request_id,
+        request_id = %request_id.to_str().unwrap_or_default(),
         trace_id = tracing::field::Empty,
     );
     let caller = opentelemetry::global::get_text_map_propagator(|propagator| {
@@ -80,6 +115,20 @@ fn request_span(request: &Request) -> Span {
         }
     }
     span
+}
+
+/// The request's log line: ERROR for a server error on the API, DEBUG for probes, INFO
+/// otherwise.
+fn log_response(status: StatusCode, latency: Duration, probe: bool) {
+    let status = status.as_u16();
+    let latency_us = latency.as_micros();
+    if probe {
+        tracing::debug!(status, latency_us, "finished processing request");
+    } else if status >= 500 {
+        tracing::error!(status, latency_us, "finished processing request");
+    } else {
+        tracing::info!(status, latency_us, "finished processing request");
+    }
 }
 
 /// Answers 413 before any handler runs when `Content-Length` already exceeds the limit.
@@ -103,10 +152,6 @@ async fn reject_declared_oversized_body(
             .into_response(),
         _ => next.run(request).await,
     }
-}
-
-fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
 fn cors(allowed_origins: &[String]) -> Option<CorsLayer> {

@@ -1,14 +1,16 @@
 //! Prometheus metrics: request count, latency histogram by route template and status, and
 //! requests in flight, served at `GET /metrics`.
 
-use std::sync::OnceLock;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{LazyLock, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::{Method, StatusCode};
 use axum::routing::get;
+use metrics::{Counter, Gauge, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 const REQUESTS: &str = "http_requests_total";
@@ -53,26 +55,88 @@ async fn render(State(handle): State<PrometheusHandle>) -> String {
     handle.render()
 }
 
-/// Middleware: counts and times every request by method, route template and status.
-pub async fn track_requests(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_string();
-    let method = request.method().to_string();
-    let started = Instant::now();
-    let in_flight = InFlight::start();
-    let response = next.run(request).await;
-    drop(in_flight);
-    let labels = [
-        ("method", method),
-        ("route", route),
-        ("status", response.status().as_u16().to_string()),
-    ];
-    metrics::counter!(REQUESTS, &labels).increment(1);
-    metrics::histogram!(DURATION, &labels).record(started.elapsed().as_secs_f64());
-    response
+/// Times one request and counts it in flight, from `start` until `finish` records it by method,
+/// route template and status (or until dropped, when the client goes away mid-request).
+pub struct RequestTracker {
+    method: &'static str,
+    route: Option<MatchedPath>,
+    started: Instant,
+    _in_flight: InFlight,
+}
+
+impl RequestTracker {
+    pub fn start(request: &Request) -> Self {
+        RequestTracker {
+            method: method_label(request.method()),
+            route: request.extensions().get::<MatchedPath>().cloned(),
+            started: Instant::now(),
+            _in_flight: InFlight::start(),
+        }
+    }
+
+    /// Records the request with its answer's status and returns how long it took.
+    pub fn finish(self, status: StatusCode) -> Duration {
+        let elapsed = self.started.elapsed();
+        let route = self.route.as_ref().map_or("unmatched", MatchedPath::as_str);
+        SERIES.with_borrow_mut(|series| {
+            let by_route = series.entry((self.method, status)).or_default();
+            if !by_route.contains_key(route) {
+                by_route.insert(route.to_string(), Series::new(self.method, route, status));
+            }
+            if let Some(series) = by_route.get(route) {
+                series.requests.increment(1);
+                series.duration.record(elapsed.as_secs_f64());
+            }
+        });
+        elapsed
+    }
+}
+
+/// The request counter and duration histogram of one method, route template and status.
+struct Series {
+    requests: Counter,
+    duration: Histogram,
+}
+
+impl Series {
+    fn new(method: &'static str, route: &str, status: StatusCode) -> Self {
+        let labels = [
+            ("method", method.to_string()),
+            ("route", route.to_string()),
+            ("status", status.as_str().to_string()),
+        ];
+        Series {
+            requests: metrics::counter!(REQUESTS, &labels),
+            duration: metrics::histogram!(DURATION, &labels),
+        }
+    }
+}
+
+/// Series by method and status, then by route template.
+type SeriesByOutcome = HashMap<(&'static str, StatusCode), HashMap<String, Series>>;
+
+thread_local! {
+    /// The series each worker thread has recorded to, so that recording a request needs neither
+    /// label strings nor a lookup in the recorder's registry once its series exists. Bounded:
+    /// route templates × methods × statuses.
+    static SERIES: RefCell<SeriesByOutcome> = RefCell::new(HashMap::new());
+}
+
+/// The method as a label; methods outside the standard set share one, so that callers cannot
+/// add series at will.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "other",
+    }
 }
 
 /// Counts a request in flight until dropped, also when the client goes away mid-request.
@@ -80,13 +144,16 @@ struct InFlight;
 
 impl InFlight {
     fn start() -> Self {
-        metrics::gauge!(IN_FLIGHT).increment(1.0);
+        IN_FLIGHT_GAUGE.increment(1.0);
         InFlight
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        metrics::gauge!(IN_FLIGHT).decrement(1.0);
+        IN_FLIGHT_GAUGE.decrement(1.0);
     }
 }
+
+/// Taken on the first request, after `install_recorder`.
+static IN_FLIGHT_GAUGE: LazyLock<Gauge> = LazyLock::new(|| metrics::gauge!(IN_FLIGHT));

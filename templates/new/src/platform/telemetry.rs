@@ -22,7 +22,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::platform::config::{Config, LogFormat};
 
-const DEFAULT_FILTER: &str = "info,tower_http=info,sqlx=warn";
+const DEFAULT_FILTER: &str = "info,sqlx=warn";
 
 /// Export is on when this standard variable is set (and not empty).
 const OTLP_ENDPOINT_VARIABLE: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
