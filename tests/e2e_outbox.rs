@@ -133,11 +133,14 @@ fn outbox_ids(database: &TemporaryDatabase, condition: &str) -> Vec<String> {
         .collect()
 }
 
-/// Adds `count` messages spread over the crash test's aggregates, event type `prefix.item.created`.
+/// Adds `count` messages spread over the crash test's aggregates, event type
+/// `prefix.item.created`. Their ids grow with each insert, like the UUID v7 of `enqueue`, so
+/// id order is the order of each aggregate's events.
 fn insert_messages(database: &TemporaryDatabase, prefix: &str, count: i64) {
+    database.query("CREATE SEQUENCE IF NOT EXISTS relay_e2e_ids");
     database.query(&format!(
         "INSERT INTO axiomod_outbox (id, aggregate_type, aggregate_id, event_type, payload, headers) \
-         SELECT gen_random_uuid(), 'load.item', (n % {CRASH_AGGREGATES})::text, '{prefix}.item.created', \
+         SELECT lpad(to_hex(nextval('relay_e2e_ids')), 32, '0')::uuid, 'load.item', (n % {CRASH_AGGREGATES})::text, '{prefix}.item.created', \
          jsonb_build_object('n', n), jsonb_build_object('aggregate_id', (n % {CRASH_AGGREGATES})::text) \
          FROM generate_series(1, {count}) AS n"
     ));
@@ -229,7 +232,8 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
     let client = runtime
         .block_on(async_nats::connect(nats.as_str()))
         .expect("NATS answers");
-    let jetstream = async_nats::jetstream::new(client);
+    // The JetStream context spawns onto the runtime it is created in.
+    let jetstream = runtime.block_on(async { async_nats::jetstream::new(client) });
 
     // Entities over HTTP, with the relay off so the stream can be made for their subjects.
     let service = Service::start(
