@@ -146,6 +146,25 @@ fn insert_messages(database: &TemporaryDatabase, prefix: &str, count: i64) {
     ));
 }
 
+/// The names of this test's JetStream streams start with this.
+const STREAM_PREFIX: &str = "AXIOMOD_RELAY_E2E_";
+
+/// Deletes the streams an interrupted run of this test left behind: their subjects would
+/// overlap with the new stream's.
+async fn delete_leftover_streams(jetstream: &async_nats::jetstream::Context) {
+    let names: Vec<String> = jetstream
+        .stream_names()
+        .filter_map(|name| async move { name.ok() })
+        .collect()
+        .await;
+    for name in names.iter().filter(|name| name.starts_with(STREAM_PREFIX)) {
+        jetstream
+            .delete_stream(name)
+            .await
+            .expect("a leftover test stream is deleted");
+    }
+}
+
 /// One message a subscriber received.
 #[derive(Debug, Clone)]
 struct Received {
@@ -257,7 +276,8 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
         .map(str::to_string)
         .collect();
     subjects.push(format!("{crash_prefix}.>"));
-    let stream_name = format!("AXIOMOD_RELAY_E2E_{}", std::process::id());
+    let stream_name = format!("{STREAM_PREFIX}{}", std::process::id());
+    runtime.block_on(delete_leftover_streams(&jetstream));
     runtime
         .block_on(
             jetstream.create_stream(async_nats::jetstream::stream::Config {
