@@ -28,6 +28,10 @@ pub const PUBLISHED: &str = "outbox_published_total";
 pub const PUBLISH_FAILURES: &str = "outbox_publish_failures_total";
 pub const DEAD_LETTERED: &str = "outbox_dead_lettered_total";
 
+/// A batch not acknowledged within this time counts as failed (the broker may still have
+/// taken some of it: those messages are published again, as after a crash).
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How often the relay refreshes the backlog gauges and deletes expired published messages.
 const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 
@@ -183,7 +187,15 @@ impl Relay {
             }
         }
         let started = Instant::now();
-        let mut published = self.publisher.publish(&envelopes).await.into_iter();
+        let published =
+            match tokio::time::timeout(PUBLISH_TIMEOUT, self.publisher.publish(&envelopes)).await {
+                Ok(published) => published,
+                Err(_) => {
+                    let error = format!("no acknowledgement within {}s", PUBLISH_TIMEOUT.as_secs());
+                    envelopes.iter().map(|_| Err(anyhow::anyhow!("{error}"))).collect()
+                }
+            };
+        let mut published = published.into_iter();
         metrics::histogram!(PUBLISH_DURATION).record(started.elapsed().as_secs_f64());
         let outcomes: Vec<_> = claim
             .messages
