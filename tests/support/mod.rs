@@ -5,6 +5,7 @@ pub mod helm;
 pub mod http;
 pub mod otlp;
 pub mod postgres;
+pub mod project;
 
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;

@@ -26,7 +26,7 @@ pub fn install_recorder() -> PrometheusHandle {
     HANDLE
         .get_or_init(|| {
             PrometheusBuilder::new()
-                .set_buckets_for_metric(Matcher::Full(DURATION.to_string()), &DURATION_BUCKETS)
+                .set_buckets_for_metric(Matcher::Suffix("_duration_seconds".to_string()), &DURATION_BUCKETS)
                 .expect("the duration buckets are a non-empty constant")
                 .install_recorder()
                 .expect("no other metrics recorder is installed in this process")

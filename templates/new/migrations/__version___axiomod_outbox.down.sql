@@ -1,2 +1,0 @@
-DROP TABLE axiomod_dead_letters;
-DROP TABLE axiomod_outbox;

@@ -1,0 +1,558 @@
+//! End to end: the outbox relay of generated services (PostgreSQL) publishing to the real
+//! NATS JetStream and RabbitMQ on this machine. Entities created over HTTP reach a real
+//! subscriber once per message id; relays killed with SIGKILL over and over lose nothing and
+//! keep each aggregate's order; with the broker unreachable, messages back off and land in
+//! `axiomod_dead_letters`.
+
+mod support;
+
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use support::http;
+use support::postgres::TemporaryDatabase;
+use support::project::{PATIENCE, Service, binary, cargo, generate, scaffold_examples};
+
+/// How many times the crash test kills a relay with SIGKILL.
+const KILLS: usize = 24;
+/// The crash test keeps at least this many messages waiting, so every kill hits a busy relay.
+const CRASH_BACKLOG: i64 = 3_000;
+/// Aggregates the crash test's messages belong to.
+const CRASH_AGGREGATES: i64 = 200;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// Scaffolds the example schemas into a new PostgreSQL service with `broker` and builds it.
+fn build_service(name: &str, broker: &str) -> (tempfile::TempDir, PathBuf) {
+    let (workspace, project) = generate(name, "postgres", broker);
+    scaffold_examples(&project);
+    cargo(&project, &["build"], &[]);
+    (workspace, project)
+}
+
+/// A `<service> relay` process; killed with SIGKILL when dropped.
+struct RelayProcess {
+    child: Child,
+}
+
+impl RelayProcess {
+    fn start(name: &str, project: &Path, database_url: &str, env: &[(&str, &str)]) -> Self {
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let number = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log = project.join(format!("relay-{number}.log"));
+        let child = Command::new(binary(name))
+            .arg("relay")
+            .current_dir(project)
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .env("DATABASE_URL", database_url)
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
+            .stdout(File::create(&log).expect("a log file"))
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the relay starts");
+        Self { child }
+    }
+
+    /// SIGKILL: no chance to finish the batch in flight.
+    fn kill_9(mut self) {
+        let status = Command::new("kill")
+            .args(["-KILL", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        self.child.wait().expect("the relay can be waited on");
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn count(database: &TemporaryDatabase, sql: &str) -> i64 {
+    database
+        .query(sql)
+        .parse()
+        .unwrap_or_else(|error| panic!("`{sql}` is not a count: {error}"))
+}
+
+/// Waits until `sql` counts `expected`.
+fn wait_for_count(database: &TemporaryDatabase, sql: &str, expected: i64) {
+    let started = Instant::now();
+    loop {
+        let actual = count(database, sql);
+        if actual == expected {
+            return;
+        }
+        assert!(
+            started.elapsed() < PATIENCE * 3,
+            "`{sql}` stayed at {actual}, expected {expected}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Creates customers and an order over HTTP; the outbox then holds their events.
+fn create_entities(service: &Service) {
+    let json_header = ("content-type", "application/json");
+    for number in 0..5 {
+        let body = serde_json::json!({"email": format!("buyer{number}@example.com"), "name": format!("Buyer {number}")});
+        let created = http::request(
+            service.port,
+            "POST",
+            "/api/v1/customers",
+            &[json_header],
+            body.to_string().as_bytes(),
+        )
+        .expect("the service answers");
+        assert_eq!(created.status, 201, "{created:?}");
+    }
+}
+
+/// The outbox message ids with `condition`, in id order.
+fn outbox_ids(database: &TemporaryDatabase, condition: &str) -> Vec<String> {
+    let ids = database.query(&format!(
+        "SELECT string_agg(id::text, ',' ORDER BY id) FROM axiomod_outbox WHERE {condition}"
+    ));
+    ids.split(',')
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Adds `count` messages spread over the crash test's aggregates, event type
+/// `prefix.item.created`. Their ids grow with each insert, like the UUID v7 of `enqueue`, so
+/// id order is the order of each aggregate's events.
+fn insert_messages(database: &TemporaryDatabase, prefix: &str, count: i64) {
+    database.query("CREATE SEQUENCE IF NOT EXISTS relay_e2e_ids");
+    database.query(&format!(
+        "INSERT INTO axiomod_outbox (id, aggregate_type, aggregate_id, event_type, payload, headers) \
+         SELECT lpad(to_hex(nextval('relay_e2e_ids')), 32, '0')::uuid, 'load.item', (n % {CRASH_AGGREGATES})::text, '{prefix}.item.created', \
+         jsonb_build_object('n', n), jsonb_build_object('aggregate_id', (n % {CRASH_AGGREGATES})::text) \
+         FROM generate_series(1, {count}) AS n"
+    ));
+}
+
+/// The names of this test's JetStream streams start with this.
+const STREAM_PREFIX: &str = "AXIOMOD_RELAY_E2E_";
+
+/// Deletes the streams an interrupted run of this test left behind: their subjects would
+/// overlap with the new stream's.
+async fn delete_leftover_streams(jetstream: &async_nats::jetstream::Context) {
+    let names: Vec<String> = jetstream
+        .stream_names()
+        .filter_map(|name| async move { name.ok() })
+        .collect()
+        .await;
+    for name in names.iter().filter(|name| name.starts_with(STREAM_PREFIX)) {
+        jetstream
+            .delete_stream(name)
+            .await
+            .expect("a leftover test stream is deleted");
+    }
+}
+
+/// One message a subscriber received.
+#[derive(Debug, Clone)]
+struct Received {
+    id: String,
+    headers: HashMap<String, String>,
+}
+
+/// Every message of `stream` (all its subjects), read with a pull consumer, in stream order.
+async fn read_stream(jetstream: &async_nats::jetstream::Context, stream: &str) -> Vec<Received> {
+    use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy, pull};
+    let mut stream = jetstream
+        .get_stream(stream)
+        .await
+        .expect("the stream exists");
+    let expected = stream.info().await.expect("stream info").state.messages;
+    let consumer = stream
+        .create_consumer(pull::Config {
+            deliver_policy: DeliverPolicy::All,
+            ack_policy: AckPolicy::None,
+            ..pull::Config::default()
+        })
+        .await
+        .expect("a pull consumer");
+    let mut messages = consumer.messages().await.expect("a message stream");
+    let mut received = Vec::new();
+    while (received.len() as u64) < expected {
+        let message = tokio::time::timeout(PATIENCE, messages.next())
+            .await
+            .expect("the consumer delivers within the patience")
+            .expect("the consumer stream is open")
+            .expect("a message");
+        let headers: HashMap<String, String> = message
+            .headers
+            .as_ref()
+            .map(|headers| {
+                headers
+                    .iter()
+                    .filter_map(|(name, values)| {
+                        Some((name.to_string(), values.first()?.as_str().to_string()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let id = headers
+            .get("Nats-Msg-Id")
+            .cloned()
+            .expect("every message carries Nats-Msg-Id");
+        received.push(Received { id, headers });
+    }
+    received
+}
+
+/// Every id of `expected` was received exactly once, and nothing else was.
+fn assert_once_each(received: &[Received], expected: &[String]) {
+    let mut deliveries: HashMap<&str, usize> = HashMap::new();
+    for message in received {
+        *deliveries.entry(message.id.as_str()).or_default() += 1;
+    }
+    let expected_ids: HashSet<&str> = expected.iter().map(String::as_str).collect();
+    let delivered_ids: HashSet<&str> = deliveries.keys().copied().collect();
+    assert_eq!(
+        delivered_ids, expected_ids,
+        "delivered ids differ from the outbox"
+    );
+    let repeated: Vec<_> = deliveries.iter().filter(|(_, count)| **count > 1).collect();
+    assert!(
+        repeated.is_empty(),
+        "delivered more than once: {repeated:?}"
+    );
+}
+
+#[test]
+fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down() {
+    let Some(server) = support::postgres_url() else {
+        return;
+    };
+    let Some(nats) = support::nats_url() else {
+        return;
+    };
+    let name = "relay-nats";
+    let (_workspace, project) = build_service(name, "nats");
+    let database = TemporaryDatabase::create(&server);
+    let runtime = runtime();
+    let client = runtime
+        .block_on(async_nats::connect(nats.as_str()))
+        .expect("NATS answers");
+    // The JetStream context spawns onto the runtime it is created in.
+    let jetstream = runtime.block_on(async { async_nats::jetstream::new(client) });
+
+    // Entities over HTTP, with the relay off so the stream can be made for their subjects.
+    let service = Service::start(
+        name,
+        &project,
+        database.url(),
+        &[
+            ("BROKER_URL", &nats),
+            ("MIGRATE_ON_START", "true"),
+            ("APP_RELAY__ENABLED", "false"),
+        ],
+    );
+    create_entities(&service);
+    service.terminate();
+    let entity_ids = outbox_ids(&database, "true");
+    let crash_prefix = format!("relaye2e{}", std::process::id());
+    let down_prefix = format!("{crash_prefix}down");
+    let mut subjects: Vec<String> = database
+        .query("SELECT string_agg(DISTINCT event_type, ',') FROM axiomod_outbox")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    subjects.push(format!("{crash_prefix}.>"));
+    let stream_name = format!("{STREAM_PREFIX}{}", std::process::id());
+    runtime.block_on(delete_leftover_streams(&jetstream));
+    runtime
+        .block_on(
+            jetstream.create_stream(async_nats::jetstream::stream::Config {
+                name: stream_name.clone(),
+                subjects,
+                ..Default::default()
+            }),
+        )
+        .expect("the test stream is created");
+
+    let relay_env = [
+        ("BROKER_URL", nats.as_str()),
+        ("APP_RELAY__BATCH_SIZE", "100"),
+        ("APP_RELAY__POLL_INTERVAL_MS", "20"),
+    ];
+    let relay = RelayProcess::start(name, &project, database.url(), &relay_env);
+    wait_for_count(
+        &database,
+        "SELECT count(*) FROM axiomod_outbox WHERE published_at IS NULL",
+        0,
+    );
+    relay.kill_9();
+    let received = runtime.block_on(read_stream(&jetstream, &stream_name));
+    assert_once_each(&received, &entity_ids);
+    let first = &received[0];
+    assert!(first.headers.contains_key("request_id"), "{first:?}");
+    assert_eq!(first.headers.get("attempt").map(String::as_str), Some("1"));
+
+    // Two relays, one of them killed with SIGKILL each round while messages wait.
+    let mut relays = [
+        RelayProcess::start(name, &project, database.url(), &relay_env),
+        RelayProcess::start(name, &project, database.url(), &relay_env),
+    ];
+    let unpublished_sql = format!(
+        "SELECT count(*) FROM axiomod_outbox WHERE published_at IS NULL AND event_type LIKE '{crash_prefix}.%'"
+    );
+    for round in 0..KILLS {
+        let waiting = count(&database, &unpublished_sql);
+        if waiting < CRASH_BACKLOG {
+            insert_messages(&database, &crash_prefix, CRASH_BACKLOG * 2 - waiting);
+        }
+        // Let the relay get into its batches; the wait varies so kills land at varied points.
+        std::thread::sleep(Duration::from_millis(150 + 37 * (round as u64 % 7)));
+        assert!(
+            count(&database, &unpublished_sql) > 0,
+            "round {round}: the relays ran dry"
+        );
+        let victim = round % 2;
+        let replacement = RelayProcess::start(name, &project, database.url(), &relay_env);
+        std::mem::replace(&mut relays[victim], replacement).kill_9();
+    }
+    wait_for_count(&database, &unpublished_sql, 0);
+    drop(relays);
+    let crash_ids = outbox_ids(&database, &format!("event_type LIKE '{crash_prefix}.%'"));
+    let received = runtime.block_on(read_stream(&jetstream, &stream_name));
+    let crash_received: Vec<Received> = received
+        .into_iter()
+        .filter(|message| !entity_ids.contains(&message.id))
+        .collect();
+    // JetStream drops a republished Nats-Msg-Id within its duplicate window: each once.
+    assert_once_each(&crash_received, &crash_ids);
+    assert_aggregate_order(&database, &crash_received, &crash_prefix);
+
+    // NATS unreachable: three attempts with short backoff, then the dead letters.
+    database.query(&format!(
+        "INSERT INTO axiomod_outbox (id, aggregate_type, aggregate_id, event_type, payload, headers) \
+         SELECT gen_random_uuid(), 'load.item', n::text, '{down_prefix}.item.created', '{{}}', '{{}}' \
+         FROM generate_series(1, 25) AS n"
+    ));
+    let down_relay = RelayProcess::start(
+        name,
+        &project,
+        database.url(),
+        &[
+            ("BROKER_URL", "nats://127.0.0.1:1"),
+            ("APP_RELAY__MAX_ATTEMPTS", "3"),
+            ("APP_RELAY__BACKOFF_BASE_MS", "50"),
+            ("APP_RELAY__BACKOFF_MAX_MS", "200"),
+            ("APP_RELAY__POLL_INTERVAL_MS", "20"),
+        ],
+    );
+    wait_for_count(
+        &database,
+        &format!(
+            "SELECT count(*) FROM axiomod_dead_letters WHERE event_type = '{down_prefix}.item.created' AND attempts = 3 AND last_error <> ''"
+        ),
+        25,
+    );
+    down_relay.kill_9();
+    assert_eq!(
+        count(
+            &database,
+            &format!(
+                "SELECT count(*) FROM axiomod_outbox WHERE event_type = '{down_prefix}.item.created'"
+            )
+        ),
+        0,
+        "a dead letter is no longer in the outbox"
+    );
+    runtime
+        .block_on(jetstream.delete_stream(&stream_name))
+        .expect("the test stream is deleted");
+}
+
+/// Within each aggregate, the first delivery of each message follows the outbox id order
+/// (the relay's publishing order), whichever relay published it.
+fn assert_aggregate_order(database: &TemporaryDatabase, received: &[Received], prefix: &str) {
+    let rows = database.query(&format!(
+        "SELECT string_agg(aggregate_id || ':' || id::text, ',' ORDER BY aggregate_id, id) \
+         FROM axiomod_outbox WHERE event_type LIKE '{prefix}.%'"
+    ));
+    let mut expected: HashMap<&str, Vec<&str>> = HashMap::new();
+    for row in rows.split(',') {
+        let (aggregate, id) = row.split_once(':').expect("aggregate:id");
+        expected.entry(aggregate).or_default().push(id);
+    }
+    let mut seen = HashSet::new();
+    let mut delivered: HashMap<&str, Vec<&str>> = HashMap::new();
+    for message in received {
+        if seen.insert(message.id.as_str()) {
+            let aggregate = message
+                .headers
+                .get("aggregate_id")
+                .expect("the crash test's messages carry their aggregate");
+            delivered
+                .entry(aggregate.as_str())
+                .or_default()
+                .push(message.id.as_str());
+        }
+    }
+    assert_eq!(
+        delivered, expected,
+        "an aggregate was published out of order"
+    );
+}
+
+#[test]
+fn rabbitmq_relay_in_serve_delivers_each_event_once() {
+    use lapin::options::{
+        BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+    };
+    use lapin::types::FieldTable;
+    use lapin::{Connection, ConnectionProperties, ExchangeKind};
+
+    let Some(server) = support::postgres_url() else {
+        return;
+    };
+    let Some(amqp) = support::amqp_url() else {
+        return;
+    };
+    let name = "relay-rabbit";
+    let (_workspace, project) = build_service(name, "rabbitmq");
+    let database = TemporaryDatabase::create(&server);
+    let runtime = runtime();
+    let exchange = format!("{name}.events");
+    let queue = format!("axiomod-relay-e2e-{}", std::process::id());
+    let (_connection, mut consumer) = runtime.block_on(async {
+        let connection = Connection::connect(&amqp, ConnectionProperties::default())
+            .await
+            .expect("RabbitMQ answers");
+        let channel = connection.create_channel().await.expect("a channel");
+        let durable = ExchangeDeclareOptions {
+            durable: true,
+            ..ExchangeDeclareOptions::default()
+        };
+        channel
+            .exchange_declare(
+                exchange.as_str().into(),
+                ExchangeKind::Topic,
+                durable,
+                FieldTable::default(),
+            )
+            .await
+            .expect("the exchange is declared");
+        let exclusive = QueueDeclareOptions {
+            exclusive: true,
+            auto_delete: true,
+            ..QueueDeclareOptions::default()
+        };
+        channel
+            .queue_declare(queue.as_str().into(), exclusive, FieldTable::default())
+            .await
+            .expect("the queue is declared");
+        channel
+            .queue_bind(
+                queue.as_str().into(),
+                exchange.as_str().into(),
+                "#".into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .expect("the queue is bound");
+        let no_ack = BasicConsumeOptions {
+            no_ack: true,
+            ..BasicConsumeOptions::default()
+        };
+        let consumer = channel
+            .basic_consume(
+                queue.as_str().into(),
+                "e2e".into(),
+                no_ack,
+                FieldTable::default(),
+            )
+            .await
+            .expect("a consumer");
+        (connection, consumer)
+    });
+
+    let service = Service::start(
+        name,
+        &project,
+        database.url(),
+        &[
+            ("BROKER_URL", &amqp),
+            ("MIGRATE_ON_START", "true"),
+            ("APP_RELAY__POLL_INTERVAL_MS", "20"),
+        ],
+    );
+    create_entities(&service);
+    wait_for_count(
+        &database,
+        "SELECT count(*) FROM axiomod_outbox WHERE published_at IS NULL",
+        0,
+    );
+    let metrics =
+        http::request(service.port, "GET", "/metrics", &[], b"").expect("/metrics answers");
+    assert!(
+        metrics.body.contains("outbox_published_total"),
+        "{}",
+        metrics.body
+    );
+    service.terminate();
+
+    let expected = outbox_ids(&database, "true");
+    let received: Vec<Received> = runtime.block_on(async {
+        let mut received = Vec::new();
+        // Wait a little past the expected count, so a duplicate would be seen.
+        while let Ok(Some(delivery)) = tokio::time::timeout(
+            if received.len() < expected.len() {
+                PATIENCE
+            } else {
+                Duration::from_secs(1)
+            },
+            consumer.next(),
+        )
+        .await
+        {
+            let delivery = delivery.expect("a delivery");
+            let properties = &delivery.properties;
+            assert_eq!(*properties.delivery_mode(), Some(2), "persistent");
+            let headers = properties
+                .headers()
+                .as_ref()
+                .map(|table| {
+                    table
+                        .inner()
+                        .iter()
+                        .map(|(name, value)| (name.to_string(), format!("{value:?}")))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let id = properties
+                .message_id()
+                .as_ref()
+                .expect("every message carries message_id")
+                .to_string();
+            received.push(Received { id, headers });
+        }
+        received
+    });
+    assert_once_each(&received, &expected);
+    assert!(
+        received[0].headers.contains_key("attempt"),
+        "{:?}",
+        received[0]
+    );
+}
