@@ -155,26 +155,62 @@ pub struct ScaffoldPlan {
     pub files: Vec<RenderedFile>,
 }
 
+/// An entity schema to scaffold: its text, the name shown in diagnostics, its format, and the
+/// extension of its copy under [`SCHEMAS_FOLDER`] (`toml`, `yaml` or `yml`).
+pub struct SchemaSource {
+    pub file_name: String,
+    pub contents: String,
+    pub format: crate::schema::Format,
+    pub extension: String,
+}
+
 /// Loads the schema, checks it against the project and renders every file of the module.
 pub fn plan_scaffold(
     project: &Project,
     schema_path: &Path,
     now_version: &str,
 ) -> miette::Result<ScaffoldPlan> {
-    let previous = load_previous_modules(project)?;
-    let module = crate::schema::load(schema_path, &entities_of(&previous))?;
-    let module_name = module.name.snake.clone();
-    check_module(&module)?;
-    let schema_source =
-        std::fs::read_to_string(schema_path).map_err(|error| ScaffoldError::Read {
-            path: schema_path.display().to_string(),
-            message: error.to_string(),
+    let format = crate::schema::Format::from_path(schema_path).ok_or_else(|| {
+        crate::schema::LoadError::UnknownExtension {
+            path: schema_path.to_owned(),
+        }
+    })?;
+    let contents =
+        std::fs::read_to_string(schema_path).map_err(|source| crate::schema::LoadError::Read {
+            path: schema_path.to_owned(),
+            source,
         })?;
     let extension = schema_path
         .extension()
         .map_or("toml".to_string(), |extension| {
             extension.to_string_lossy().to_lowercase()
         });
+    let source = SchemaSource {
+        file_name: schema_path.display().to_string(),
+        contents,
+        format,
+        extension,
+    };
+    plan_scaffold_source(project, source, now_version)
+}
+
+/// [`plan_scaffold`] for a schema already in memory (the OpenAPI front-end writes one); it is
+/// kept as the module's schema copy under [`SCHEMAS_FOLDER`].
+pub fn plan_scaffold_source(
+    project: &Project,
+    source: SchemaSource,
+    now_version: &str,
+) -> miette::Result<ScaffoldPlan> {
+    let previous = load_previous_modules(project)?;
+    let module = crate::schema::parse_str(
+        &source.contents,
+        &source.file_name,
+        source.format,
+        &entities_of(&previous),
+    )
+    .map_err(crate::schema::SchemaErrors::into_report)?;
+    let module_name = module.name.snake.clone();
+    check_module(&module)?;
     let version = match previous.iter().find(|(name, _)| *name == module_name) {
         Some((_, earlier)) if *earlier == module => {
             existing_migration_version(&project.root, &module_name)
@@ -212,8 +248,11 @@ pub fn plan_scaffold(
         cargo_manifest_with_dependencies(project, &module)?,
     ));
     files.push(RenderedFile {
-        path: PathBuf::from(format!("{SCHEMAS_FOLDER}/{module_name}.{extension}")),
-        contents: schema_source,
+        path: PathBuf::from(format!(
+            "{SCHEMAS_FOLDER}/{module_name}.{}",
+            source.extension
+        )),
+        contents: source.contents,
         ownership: Ownership::Generated,
     });
     files.sort_by(|left, right| left.path.cmp(&right.path));
