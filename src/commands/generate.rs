@@ -131,7 +131,7 @@ fn openapi_schema(
     let translation = openapi::translate(spec, module)?;
     for warning in &translation.warnings {
         match format {
-            OutputFormat::Human => eprintln!("warning: #{}: {}", warning.pointer, warning.message),
+            OutputFormat::Human => eprintln!("warning: {}: {}", warning.pointer, warning.message),
             OutputFormat::Json => eprintln!(
                 "{}",
                 serde_json::to_string(warning).expect("a warning always serializes")

@@ -208,10 +208,9 @@ fn collect(
 ) -> Result<(), OpenApiError> {
     let key = (target.file.clone(), target.pointer.clone());
     if path.contains(&key) {
-        return Err(OpenApiError::RefCycle {
+        return Err(OpenApiError::AllOfCycle {
             file: target.file.display().to_string(),
             pointer: target.pointer.clone(),
-            reference: target.pointer.clone(),
             chain: path
                 .iter()
                 .chain([&key])

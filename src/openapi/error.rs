@@ -84,6 +84,17 @@ pub enum OpenApiError {
         /// The references followed, in order.
         chain: String,
     },
+    #[error("{file}#{pointer}: the allOf of this schema contains the schema itself ({chain})")]
+    #[diagnostic(
+        code(axiomod::openapi::all_of_cycle),
+        help("an object cannot include its own properties; remove the allOf part that leads back")
+    )]
+    AllOfCycle {
+        file: String,
+        pointer: String,
+        /// The schemas merged, in order.
+        chain: String,
+    },
     #[error(
         "{file}: no resource-shaped paths, so there is nothing `generate scaffold` can generate yet"
     )]

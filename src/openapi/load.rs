@@ -51,12 +51,10 @@ pub(super) fn parse(source: &str, file: &str, json: bool) -> Result<Value, OpenA
     }
 }
 
-/// The parsers append " at line L column C"; the location is already in front.
+/// The parsers add " at line L column C" to their messages; the location is already in front.
 fn without_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message.to_owned(),
-    }
+    let position = regex::Regex::new(r",? at line \d+ column \d+").expect("a valid regex");
+    position.replace_all(message, "").into_owned()
 }
 
 #[cfg(test)]
@@ -75,6 +73,10 @@ mod tests {
             panic!("JSON syntax error expected");
         };
         assert_eq!(location, "spec.json:1:7");
+        assert_eq!(
+            without_position("did not find ',' at line 7 column 1, while parsing"),
+            "did not find ',', while parsing"
+        );
     }
 
     #[test]

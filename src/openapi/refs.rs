@@ -70,6 +70,7 @@ impl Resolver {
         pointer: &str,
         reference: &str,
     ) -> Result<Target, OpenApiError> {
+        let origin = (file, pointer, reference);
         let mut chain: Vec<(PathBuf, String)> = Vec::new();
         let (mut file, mut pointer, mut reference) =
             (file.to_owned(), pointer.to_owned(), reference.to_owned());
@@ -84,9 +85,9 @@ impl Resolver {
                     .collect::<Vec<_>>()
                     .join(" → ");
                 return Err(OpenApiError::RefCycle {
-                    file: file.display().to_string(),
-                    pointer,
-                    reference,
+                    file: origin.0.display().to_string(),
+                    pointer: origin.1.to_owned(),
+                    reference: origin.2.to_owned(),
                     chain,
                 });
             }
