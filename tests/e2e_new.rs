@@ -385,6 +385,25 @@ fn scaffold_examples(project: &Path) {
     }
 }
 
+/// `axiomod generate scaffold --openapi` with a fixture spec of tests/cli_openapi.rs.
+fn scaffold_openapi(project: &Path, spec: &str) {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/openapi")
+        .join(spec);
+    let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
+        .args(["generate", "scaffold", "--openapi"])
+        .arg(&spec)
+        .arg("--project")
+        .arg(project)
+        .output()
+        .expect("axiomod runs");
+    assert!(
+        output.status.success(),
+        "scaffold --openapi {} failed: {output:?}",
+        spec.display()
+    );
+}
+
 /// The HTTP contract of generated entities against the running service. Returns the outbox
 /// event types the requests must have written, in order.
 fn check_entity_contract(service: &Service) -> Vec<&'static str> {
@@ -658,4 +677,18 @@ fn sqlite_service_with_rabbitmq_is_ready_only_with_its_broker() {
         &amqp,
         "amqp://guest:guest@127.0.0.1:1/%2f",
     );
+}
+
+/// The OpenAPI front-end's output is the scaffold's: petstore-expanded in OpenAPI 3.0 and 3.1
+/// gives a project that passes its own fmt, clippy and tests on SQLite.
+#[test]
+fn openapi_petstore_projects_build_and_pass_their_tests() {
+    for (name, spec) in [
+        ("petstore30", "corpus/v3.0-petstore-expanded.yaml"),
+        ("petstore31", "petstore-expanded-3.1.yaml"),
+    ] {
+        let (_workspace, project) = generate(name, "sqlite", "none");
+        scaffold_openapi(&project, spec);
+        check_project(&project, &[]);
+    }
 }

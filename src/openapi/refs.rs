@@ -48,8 +48,15 @@ impl Resolver {
         &self.root
     }
 
-    pub fn root_value(&self) -> &Value {
-        &self.documents[&self.root]
+    /// The value at `pointer` of a loaded document.
+    pub fn value_at(&self, file: &Path, pointer: &str) -> Option<&Value> {
+        self.documents.get(file)?.pointer(pointer)
+    }
+
+    /// The `$ref` of the value at `pointer`, when it is a reference.
+    pub fn reference_at(&self, file: &Path, pointer: &str) -> Option<String> {
+        let reference = self.value_at(file, pointer)?.get("$ref")?.as_str()?;
+        Some(reference.to_owned())
     }
 
     /// How a place in the spec is named in messages: the pointer alone in the root file,

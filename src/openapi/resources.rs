@@ -197,30 +197,34 @@ fn entity_schema(
     Ok(None)
 }
 
-/// The value at `keys` of the root document, following `$ref`s on the way.
+/// The value at `keys` of the root document, following `$ref`s on the way. Walks by pointer
+/// and copies only the value found: specs can be megabytes.
 fn follow(resolver: &mut Resolver, keys: &[&str]) -> Result<Option<Target>, OpenApiError> {
-    let root = resolver.root_file().to_owned();
-    let mut target = Target {
-        file: root.clone(),
-        pointer: String::new(),
-        value: resolver.root_value().clone(),
-    };
+    let mut file = resolver.root_file().to_owned();
+    let mut pointer = String::new();
     for key in keys {
-        target = dereference(resolver, target)?;
-        let value = match &target.value {
-            Value::Array(items) => key.parse::<usize>().ok().and_then(|index| items.get(index)),
-            other => other.get(key),
-        };
-        let Some(value) = value.cloned() else {
+        if let Some(reference) = resolver.reference_at(&file, &pointer) {
+            let target = resolver.resolve(&file, &child(&pointer, &["$ref"]), &reference)?;
+            (file, pointer) = (target.file, target.pointer);
+        }
+        pointer = child(&pointer, &[key]);
+        if resolver.value_at(&file, &pointer).is_none() {
             return Ok(None);
-        };
-        target = Target {
-            pointer: child(&target.pointer, &[key]),
-            file: target.file,
-            value,
-        };
+        }
     }
-    dereference(resolver, target).map(Some)
+    let value = resolver
+        .value_at(&file, &pointer)
+        .cloned()
+        .unwrap_or_default();
+    dereference(
+        resolver,
+        Target {
+            file,
+            pointer,
+            value,
+        },
+    )
+    .map(Some)
 }
 
 /// `target` itself, or what its `$ref` points at.
