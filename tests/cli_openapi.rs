@@ -322,6 +322,10 @@ fn bad_specs_exit_2_with_their_location_and_write_nothing() {
             ],
         ),
         (
+            "property-allof-cycle.yaml",
+            &["more than 64 nested single-part allOf"],
+        ),
+        (
             "allof-cycle.yaml",
             &[
                 "allof-cycle.yaml#/components/schemas/Loop: the allOf of this schema contains the schema itself",

@@ -20,6 +20,8 @@ use crate::model::{EnumVariant, IMPLICIT_FIELDS, Name};
 
 /// Properties that map onto the implicit fields of every entity, by their snake_case name.
 const IMPLICIT_PROPERTIES: &[&str] = &["id", "created_at", "updated_at"];
+/// Most `allOf: [one schema]` wrappers followed for one property; more is a cycle.
+const MAX_WRAPPERS: usize = 64;
 /// Same limit as the schema front-end, so a hostile pattern cannot exhaust memory.
 const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 
@@ -28,8 +30,8 @@ pub struct EntityDraft {
     pub name: String,
     /// The entity's table in the entity-schema format (`fields`).
     pub table: Table,
-    /// Field names the generated list operation can filter on, by property name.
-    pub filters: Vec<(String, String)>,
+    /// Field names the generated list operation can filter on (`?status=paid`).
+    pub filters: Vec<String>,
 }
 
 /// The properties of an object schema, `allOf` parts merged in order.
@@ -112,6 +114,7 @@ pub fn build(
             table: Table::new(),
             at,
             warnings,
+            wrappers_followed: 0,
         };
         field.kind(
             resolver,
@@ -131,7 +134,7 @@ pub fn build(
                 .insert("optional".to_owned(), Value::Bool(true).into_toml());
         }
         if field.table.get("type").and_then(toml::Value::as_str) != Some("json") {
-            filters.push((property.clone(), field_name.clone()));
+            filters.push(field_name.clone());
         }
         fields.insert(field_name, toml::Value::Table(field.table));
     }
@@ -290,6 +293,8 @@ struct Field<'w> {
     table: Table,
     at: String,
     warnings: &'w mut Vec<Warning>,
+    /// Single-part `allOf` wrappers followed so far, to stop one that contains itself.
+    wrappers_followed: usize,
 }
 
 trait IntoToml {
@@ -379,6 +384,14 @@ impl Field<'_> {
                     value: target.value["allOf"][0].clone(),
                 };
                 let part = dereference(resolver, part)?;
+                if self.wrappers_followed >= MAX_WRAPPERS {
+                    return Err(OpenApiError::AllOfCycle {
+                        file: part.file.display().to_string(),
+                        pointer: part.pointer.clone(),
+                        chain: format!("more than {MAX_WRAPPERS} nested single-part allOf"),
+                    });
+                }
+                self.wrappers_followed += 1;
                 let part_schema = typed(&part)?;
                 return self.kind(resolver, &part, &part_schema, path);
             }

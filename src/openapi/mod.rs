@@ -68,11 +68,7 @@ pub fn translate(path: &Path, module: Option<&str>) -> Result<Translation, OpenA
             continue;
         };
         for (parameter, at) in &resource.query_parameters {
-            if !draft
-                .filters
-                .iter()
-                .any(|(property, _)| property == parameter)
-            {
+            if !draft.filters.iter().any(|field| field == parameter) {
                 warnings.push(Warning::new(
                     at.clone(),
                     format!(
