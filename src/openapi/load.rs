@@ -13,7 +13,12 @@ pub(super) fn read(path: &Path) -> Result<Value, OpenApiError> {
         path: path.to_owned(),
         source,
     })?;
-    parse(&source, &path.display().to_string(), is_json(path, &source))
+    parse_file(&source, path)
+}
+
+/// Parses `source`, the text of the file at `path`.
+pub(super) fn parse_file(source: &str, path: &Path) -> Result<Value, OpenApiError> {
+    parse(source, &path.display().to_string(), is_json(path, source))
 }
 
 fn is_json(path: &Path, source: &str) -> bool {

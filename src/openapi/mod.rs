@@ -51,8 +51,22 @@ pub struct EntitySchema {
 /// Reads the spec at `path` and translates its resources into an entity schema for module
 /// `module` (default: the first tag of the first resource, else the spec's title).
 pub fn translate(path: &Path, module: Option<&str>) -> Result<Translation, OpenApiError> {
+    let source = std::fs::read_to_string(path).map_err(|source| OpenApiError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    translate_source(&source, path, module)
+}
+
+/// [`translate`] for a spec already read: `path` names it in messages and is where relative
+/// `$ref`s start from.
+pub fn translate_source(
+    source: &str,
+    path: &Path,
+    module: Option<&str>,
+) -> Result<Translation, OpenApiError> {
     let file = path.display().to_string();
-    let mut document = load::read(path)?;
+    let mut document = load::parse_file(source, path)?;
     let version = version::detect(&document, &file)?;
     let mut warnings = Vec::new();
     if version == Version::V3_1 {
