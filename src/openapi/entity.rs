@@ -131,7 +131,7 @@ pub fn build(
         if optional {
             field
                 .table
-                .insert("optional".to_owned(), Value::Bool(true).into_toml());
+                .insert("optional".to_owned(), toml::Value::Boolean(true));
         }
         if field.table.get("type").and_then(toml::Value::as_str) != Some("json") {
             filters.push(field_name.clone());
@@ -297,21 +297,16 @@ struct Field<'w> {
     wrappers_followed: usize,
 }
 
-trait IntoToml {
-    fn into_toml(self) -> toml::Value;
-}
-
-impl IntoToml for Value {
-    fn into_toml(self) -> toml::Value {
-        match self {
-            Value::Bool(flag) => toml::Value::Boolean(flag),
-            Value::Number(number) => match number.as_i64() {
-                Some(integer) => toml::Value::Integer(integer),
-                None => toml::Value::Float(number.as_f64().unwrap_or_default()),
-            },
-            Value::String(text) => toml::Value::String(text),
-            other => toml::Value::String(other.to_string()),
-        }
+/// A scalar default as TOML; callers have checked that it fits the field's type.
+fn scalar_to_toml(value: &Value) -> toml::Value {
+    match value {
+        Value::Bool(flag) => toml::Value::Boolean(*flag),
+        Value::Number(number) => match number.as_i64() {
+            Some(integer) => toml::Value::Integer(integer),
+            None => toml::Value::Float(number.as_f64().unwrap_or_default()),
+        },
+        Value::String(text) => toml::Value::String(text.clone()),
+        other => toml::Value::String(other.to_string()),
     }
 }
 
@@ -434,7 +429,7 @@ impl Field<'_> {
                 _ => false,
             };
             if fits {
-                self.set("default", default.clone().into_toml());
+                self.set("default", scalar_to_toml(default));
             } else {
                 self.warn(format!(
                     "`{path}`: default {default} not generated for a {kind} field"
