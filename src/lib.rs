@@ -12,6 +12,7 @@ pub mod doctor;
 pub mod generate;
 pub mod migrate;
 pub mod model;
+pub mod openapi;
 pub mod outcome;
 pub mod render;
 pub mod schema;

@@ -1,6 +1,6 @@
 //! `axiomod generate <generator>`: code into an existing project.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
@@ -9,6 +9,7 @@ use crate::generate::{
     self,
     scaffold::{self, Project, SchemaMigration},
 };
+use crate::openapi;
 use crate::outcome::Outcome;
 use crate::render::{self, Action, Manifest};
 
@@ -45,20 +46,29 @@ pub struct WriteOptions {
 }
 
 /// Generate complete slices (entity, use cases, sqlx repository, HTTP API, migration, tests)
-/// for every entity of a schema file.
+/// for every entity of a schema file, or for every resource of an OpenAPI spec.
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   axiomod generate scaffold schemas/sales.toml
   axiomod generate scaffold sales.yaml --project services/shop --dry-run
+  axiomod generate scaffold --openapi petstore.yaml --module pets --dry-run
 
-The schema format is described in docs/schema-format.md. Running the same command again
-changes nothing; files you edited are never overwritten (the run stops with a diff) unless
---force. After you change the schema of a module generated before, running it again writes a
-new migration <version>_alter_<module> (added entities and fields, removed fields, unique and
-index changes) and regenerates the code; changes that could lose data are refused.")]
+The schema format is described in docs/schema-format.md, the OpenAPI front-end in
+docs/openapi.md: each collection + item path pair over one object schema (/pets,
+/pets/{id}) becomes an entity; whatever is not generated is listed as a warning with its
+JSON pointer. Running the same command again changes nothing; files you edited are never
+overwritten (the run stops with a diff) unless --force.")]
 pub struct ScaffoldArgs {
     /// The entity schema (TOML or YAML).
-    pub schema: PathBuf,
+    #[arg(required_unless_present = "openapi", conflicts_with = "openapi")]
+    pub schema: Option<PathBuf>,
+    /// An OpenAPI 3.0 or 3.1 spec (YAML or JSON) to scaffold instead of an entity schema.
+    #[arg(long, value_name = "SPEC")]
+    pub openapi: Option<PathBuf>,
+    /// The module of the resources of the OpenAPI spec (default: the first tag of their
+    /// operations, else the spec's title in snake_case).
+    #[arg(long, requires = "openapi", value_name = "NAME")]
+    pub module: Option<String>,
     #[command(flatten)]
     pub write: WriteOptions,
     /// For a changed schema: write no ALTER migration, only regenerate the code (you
@@ -165,7 +175,14 @@ fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {
     } else {
         SchemaMigration::Write
     };
-    let planned = scaffold::plan_scaffold(&project, &args.schema, &version, migration)?;
+    let planned = match (&args.openapi, &args.schema) {
+        (Some(spec), _) => {
+            let (schema, origin) = openapi_schema(spec, args.module.as_deref(), args.write.format)?;
+            scaffold::plan_scaffold_source(&project, &schema, &origin, &version, migration)?
+        }
+        (None, Some(schema)) => scaffold::plan_scaffold(&project, schema, &version, migration)?,
+        (None, None) => return Err(miette::miette!("give an entity schema or --openapi <spec>")),
+    };
     let up_to_date = format!(
         "Module `{}` is up to date: nothing to write.",
         planned.module.name.snake
@@ -267,4 +284,31 @@ fn print_planned_result(plan: &render::Plan, format: OutputFormat) {
             .expect("a JSON value always serializes")
         ),
     }
+}
+
+/// The entity schema of an OpenAPI spec's resources; prints the warnings (what is not
+/// generated) on stderr, so stdout stays the plan.
+fn openapi_schema(
+    spec: &Path,
+    module: Option<&str>,
+    format: OutputFormat,
+) -> miette::Result<(String, PathBuf)> {
+    let translation = openapi::translate(spec, module)?;
+    for warning in &translation.warnings {
+        match format {
+            OutputFormat::Human => eprintln!("warning: {}: {}", warning.pointer, warning.message),
+            OutputFormat::Json => eprintln!(
+                "{}",
+                serde_json::to_string(warning).expect("a warning always serializes")
+            ),
+        }
+    }
+    let schema = translation
+        .schema
+        .ok_or_else(|| openapi::OpenApiError::NoResource {
+            file: spec.display().to_string(),
+        })?;
+    // The origin names the translation in diagnostics; its extension selects TOML.
+    let origin = PathBuf::from(format!("{} (as entity schema).toml", spec.display()));
+    Ok((schema.toml, origin))
 }

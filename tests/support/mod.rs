@@ -1,6 +1,7 @@
 //! Shared helpers for the integration tests. Each test file that needs them says `mod support;`.
 #![allow(dead_code)] // each test file uses a different subset of these helpers
 
+pub mod files;
 pub mod helm;
 pub mod http;
 pub mod otlp;
