@@ -2,7 +2,69 @@
 //! whatever the length of the names in it.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
+
+use rayon::prelude::*;
+
+use super::templates::RenderedFile;
+
+/// Formats the `.rs` files among `files` in place. Starting rustfmt costs far more than
+/// formatting one generated file, so all of them go to one rustfmt process when it can take
+/// them (written to a scratch folder that mirrors their paths); when it cannot — a module
+/// declared in one of them is not among them, or one does not parse — each file is formatted
+/// on its own, in parallel, as [`format_rust`] does.
+pub fn format_rust_files(files: &mut [RenderedFile]) {
+    let mut rust: Vec<&mut RenderedFile> = files
+        .iter_mut()
+        .filter(|file| {
+            file.path
+                .extension()
+                .is_some_and(|extension| extension == "rs")
+        })
+        .collect();
+    if rust.len() > 1
+        && let Some(formatted) = rustfmt_in_one_process(&rust)
+    {
+        for (file, contents) in rust.iter_mut().zip(formatted) {
+            file.contents = contents;
+        }
+        return;
+    }
+    rust.par_iter_mut()
+        .for_each(|file| file.contents = format_rust(&file.contents));
+}
+
+/// The formatted contents of `files`, in their order, or `None` when rustfmt cannot format
+/// them together.
+fn rustfmt_in_one_process(files: &[&mut RenderedFile]) -> Option<Vec<String>> {
+    let folder = tempfile::tempdir().ok()?;
+    // An empty configuration at the root: the scratch folder's parents must not style it.
+    std::fs::write(folder.path().join("rustfmt.toml"), "").ok()?;
+    for file in files {
+        write_file(&folder.path().join(&file.path), &file.contents)?;
+    }
+    let status = Command::new("rustfmt")
+        .args(["--edition", "2024", "--quiet"])
+        .args(files.iter().map(|file| &file.path))
+        .current_dir(folder.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    if !status.success() {
+        return None;
+    }
+    files
+        .iter()
+        .map(|file| std::fs::read_to_string(folder.path().join(&file.path)).ok())
+        .collect()
+}
+
+fn write_file(path: &Path, contents: &str) -> Option<()> {
+    std::fs::create_dir_all(path.parent()?).ok()?;
+    std::fs::write(path, contents).ok()
+}
 
 /// Formats `source` with `rustfmt --edition 2024`. Returns it unchanged when rustfmt is not
 /// installed or refuses it (a template bug that the generated project's build will show).
@@ -29,4 +91,59 @@ fn try_rustfmt(source: &str) -> Option<String> {
         .success()
         .then(|| String::from_utf8(output.stdout).ok())
         .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::render::Ownership;
+
+    fn file(path: &str, contents: &str) -> RenderedFile {
+        RenderedFile {
+            path: PathBuf::from(path),
+            contents: contents.to_string(),
+            ownership: Ownership::Generated,
+        }
+    }
+
+    #[test]
+    fn files_formatted_together_match_files_formatted_alone() {
+        let sources = [
+            ("src/lib.rs", "pub mod a;\nfn  main( ){let x=1;}\n"),
+            ("src/a.rs", "pub fn f( x:i32 )->i32{x+1}\n"),
+            ("README.md", "not  rust( ){}\n"),
+        ];
+        let mut together: Vec<RenderedFile> = sources
+            .iter()
+            .map(|(path, contents)| file(path, contents))
+            .collect();
+        format_rust_files(&mut together);
+        for ((path, contents), formatted) in sources.iter().zip(&together) {
+            let expected = if path.ends_with(".rs") {
+                format_rust(contents)
+            } else {
+                contents.to_string()
+            };
+            assert_eq!(formatted.contents, expected, "{path}");
+        }
+        assert_eq!(
+            together[1].contents,
+            "pub fn f(x: i32) -> i32 {\n    x + 1\n}\n"
+        );
+    }
+
+    #[test]
+    fn a_missing_module_or_a_broken_file_falls_back_to_one_file_at_a_time() {
+        let mut files = vec![
+            file("src/lib.rs", "mod elsewhere;\nfn  g( ){}\n"),
+            file("src/b.rs", "fn  h( ){}\n"),
+            file("src/broken.rs", "fn (\n"),
+        ];
+        format_rust_files(&mut files);
+        assert_eq!(files[0].contents, "mod elsewhere;\nfn g() {}\n");
+        assert_eq!(files[1].contents, "fn h() {}\n");
+        assert_eq!(files[2].contents, "fn (\n", "left as it was");
+    }
 }

@@ -14,7 +14,7 @@ use include_dir::{Dir, DirEntry, include_dir};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use super::format::format_rust;
+use super::format::{format_rust, format_rust_files};
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -172,17 +172,13 @@ fn render_folder(
             }
             None => Ownership::Generated,
         };
-        let contents = if output_path.ends_with(".rs") {
-            format_rust(&contents)
-        } else {
-            contents
-        };
         rendered.push(RenderedFile {
             path: PathBuf::from(output_path),
             contents,
             ownership,
         });
     }
+    format_rust_files(&mut rendered);
     rendered.sort_by(|left, right| left.path.cmp(&right.path));
     Ok(rendered)
 }
