@@ -1,4 +1,4 @@
-//! `axiomod generate module`, `entity` and `migration` on the real binary: what they write, --dry-run and JSON
+//! `axiomod generate module`, `entity`, `handler` and `migration` on the real binary: what they write, --dry-run and JSON
 //! output, and bad inputs (exit 2, nothing written).
 
 use std::path::{Path, PathBuf};
@@ -290,5 +290,184 @@ fn entity_bad_inputs_exit_2_and_write_nothing() {
             before,
             "{args:?} wrote something"
         );
+    }
+}
+
+/// Every file of the `billing` module's api folder with its contents, sorted by name.
+fn billing_api(project: &Path) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> =
+        std::fs::read_dir(project.join("src/modules/billing/api"))
+            .unwrap()
+            .map(|entry| {
+                let entry = entry.unwrap();
+                let contents = std::fs::read_to_string(entry.path()).unwrap();
+                (entry.file_name().to_string_lossy().into_owned(), contents)
+            })
+            .collect();
+    files.sort();
+    files
+}
+
+/// A project with a `billing` module holding one entity (so it has a schema copy).
+fn billing_project() -> (tempfile::TempDir, PathBuf) {
+    let (folder, project) = new_project();
+    assert!(generate(&project, &["module", "billing"]).status.success());
+    assert!(
+        generate(
+            &project,
+            &["entity", "Note", "--module", "billing", "body:text"]
+        )
+        .status
+        .success()
+    );
+    (folder, project)
+}
+
+const PUBLISH: [&str; 8] = [
+    "handler",
+    "publish",
+    "--module",
+    "billing",
+    "--method",
+    "post",
+    "--path",
+    "/api/v1/notes/{id}/publish",
+];
+
+#[test]
+fn handler_is_written_wired_and_survives_scaffold() {
+    let (_folder, project) = billing_project();
+    let output = generate(&project, &PUBLISH);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let api = project.join("src/modules/billing/api");
+    let handler = std::fs::read_to_string(api.join("publish.rs")).unwrap();
+    for expected in [
+        "#[utoipa::path(post, path = \"/api/v1/notes/{id}/publish\", tag = \"billing\"",
+        "(\"id\" = String, Path",
+        "pub async fn publish(Path(id): Path<String>)",
+        "handler: \"publish\".to_string(),",
+    ] {
+        assert!(handler.contains(expected), "{expected}: {handler}");
+    }
+    let custom = std::fs::read_to_string(api.join("custom.rs")).unwrap();
+    assert!(
+        custom.contains("#[path = \"publish.rs\"]\npub mod publish;"),
+        "{custom}"
+    );
+    assert!(
+        custom.contains(".routes(routes!(publish::publish))"),
+        "{custom}"
+    );
+
+    // A second handler with the defaults: GET on /api/v1/<module>/<name>, no parameters.
+    let output = generate(
+        &project,
+        &["handler", "health_report", "--module", "billing"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let second = std::fs::read_to_string(api.join("health_report.rs")).unwrap();
+    assert!(
+        second.contains("#[utoipa::path(get, path = \"/api/v1/billing/health-report\""),
+        "{second}"
+    );
+    assert!(!second.contains("Path"), "{second}");
+
+    // Re-running the scaffold of the module keeps both handlers and their routes.
+    let before = billing_api(&project);
+    let schema = project.join(".axiomod/schemas/billing.toml");
+    let output = generate(&project, &["scaffold", schema.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(billing_api(&project), before);
+    let root = std::fs::read_to_string(project.join("src/modules/billing/mod.rs")).unwrap();
+    assert!(root.contains(".merge(api::custom::routes())"), "{root}");
+}
+
+#[test]
+fn handler_dry_run_prints_json_and_writes_nothing() {
+    let (_folder, project) = billing_project();
+    let before = billing_api(&project);
+    let mut args = PUBLISH.to_vec();
+    args.extend(["--dry-run", "--format", "json"]);
+    let output = generate(&project, &args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let actions: Vec<(&str, &str)> = plan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| {
+            (
+                file["path"].as_str().unwrap(),
+                file["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("src/modules/billing/api/publish.rs", "create"),
+            ("src/modules/billing/api/custom.rs", "update"),
+        ],
+        "{plan}"
+    );
+    assert_eq!(billing_api(&project), before);
+}
+
+#[test]
+fn handler_bad_inputs_exit_2_and_write_nothing() {
+    let (_folder, project) = billing_project();
+    assert!(generate(&project, &PUBLISH).status.success());
+    let before = billing_api(&project);
+    let cases: [(&[&str], &str); 9] = [
+        (
+            &["publish", "--module", "billing"],
+            "publish.rs already exists",
+        ),
+        (&["note", "--module", "billing"], "note.rs already exists"),
+        (
+            &["custom", "--module", "billing"],
+            "custom.rs already exists",
+        ),
+        (
+            &["ping", "--module", "sales"],
+            "the project has no module `sales`",
+        ),
+        (
+            &["Ping", "--module", "billing"],
+            "`Ping` cannot be a handler name",
+        ),
+        (
+            &["type", "--module", "billing"],
+            "`type` cannot be a handler name",
+        ),
+        (
+            &["ping", "--module", "billing", "--method", "head"],
+            "invalid value 'head' for '--method <METHOD>'",
+        ),
+        (
+            &["ping", "--module", "billing", "--path", "ping"],
+            "it must start with `/`",
+        ),
+        (
+            &["ping", "--module", "billing", "--path", "/ping/{Id}"],
+            "the parameter `{Id}`",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut full = vec!["handler"];
+        full.extend_from_slice(args);
+        let output = generate(&project, &full);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(expected),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert_eq!(billing_api(&project), before, "{args:?} wrote something");
     }
 }

@@ -236,10 +236,10 @@ fn metric_value(metrics: &str, series: &str) -> f64 {
         .unwrap_or_else(|| panic!("no series {series} in:\n{metrics}"))
 }
 
-/// A schema changed after its first migration was applied, then a module, two entities and
-/// an empty migration generated into it: `<name> migrate` applies the new migrations on top,
-/// and the code passes fmt, clippy and its tests (which run every migration on fresh
-/// databases).
+/// A schema changed after its first migration was applied, then a module, two entities, a
+/// handler and an empty migration generated into it: `<name> migrate` applies the new
+/// migrations on top, the code passes fmt, clippy and its tests (which run every migration on
+/// fresh databases), and the service serves the handler.
 fn check_schema_change(name: &str, project: &Path, database_url: &str, test_env: &[(&str, &str)]) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     scaffold(project, &root.join("schemas/examples/shop.toml"));
@@ -259,6 +259,16 @@ fn check_schema_change(name: &str, project: &Path, database_url: &str, test_env:
             "due:date:optional:indexed",
         ],
         &["entity", "Note", "--module", "billing", "body:text"],
+        &[
+            "handler",
+            "publish",
+            "--module",
+            "billing",
+            "--method",
+            "post",
+            "--path",
+            "/api/v1/invoices/{id}/channels/{channel}/publish",
+        ],
         &["migration", "backfill_totals"],
     ] {
         let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
@@ -275,6 +285,29 @@ fn check_schema_change(name: &str, project: &Path, database_url: &str, test_env:
     }
     check_project(project, test_env);
     run_migrate(name, project, database_url);
+    check_generated_handler(&Service::start(name, project, database_url, &[]));
+}
+
+/// The `publish` handler of `check_schema_change` answers and is documented.
+fn check_generated_handler(service: &Service) {
+    let published = http::request(
+        service.port,
+        "POST",
+        "/api/v1/invoices/inv-7/channels/mail/publish",
+        &[],
+        b"",
+    )
+    .unwrap();
+    assert_eq!(published.status, 200, "{published:?}");
+    assert_eq!(
+        published.json(),
+        serde_json::json!({"handler": "publish", "id": "inv-7", "channel": "mail"})
+    );
+    let openapi = get(service.port, "/openapi.json").json();
+    assert!(
+        openapi["paths"]["/api/v1/invoices/{id}/channels/{channel}/publish"]["post"].is_object(),
+        "{openapi}"
+    );
 }
 
 /// `axiomod generate scaffold --openapi` with a fixture spec of tests/cli_openapi.rs.

@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use crate::commands::plan_output::{OutputFormat, print_planned};
 use crate::generate::{
     self,
+    handler::{HandlerRequest, Method},
     scaffold::{self, Project, SchemaMigration},
 };
 use crate::openapi;
@@ -26,6 +27,7 @@ pub enum Generator {
     Module(ModuleArgs),
     Entity(EntityArgs),
     Migration(MigrationArgs),
+    Handler(HandlerArgs),
 }
 
 /// Where and how a generator writes, shared by every generator.
@@ -132,12 +134,39 @@ pub struct MigrationArgs {
     pub write: WriteOptions,
 }
 
+/// Generate an HTTP handler in a module's API, served and documented in /openapi.json.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  axiomod generate handler health_report --module billing
+  axiomod generate handler publish --module billing --method post --path /api/v1/invoices/{id}/publish
+
+Writes src/modules/<module>/api/<name>.rs: an axum handler with its #[utoipa::path] docs that
+answers 200 with JSON {\"handler\": \"<name>\"} plus each path parameter, for you to edit. It is routed in src/modules/<module>/api/custom.rs; both files are yours and
+`axiomod generate scaffold` never overwrites them. The default path is
+/api/v1/<module>/<name> (kebab-case).")]
+pub struct HandlerArgs {
+    /// The handler name, in snake_case, e.g. `publish_invoice`; also its function name.
+    pub name: String,
+    /// The module whose API serves it.
+    #[arg(long)]
+    pub module: String,
+    /// The HTTP method it answers.
+    #[arg(long, value_enum, default_value_t = Method::Get)]
+    pub method: Method,
+    /// The route, starting with `/`, parameters in braces: `/api/v1/invoices/{id}/publish`.
+    #[arg(long)]
+    pub path: Option<String>,
+    #[command(flatten)]
+    pub write: WriteOptions,
+}
+
 pub fn exec(args: GenerateArgs) -> miette::Result<Outcome> {
     match args.generator {
         Generator::Scaffold(args) => scaffold(args),
         Generator::Module(args) => module(args),
         Generator::Entity(args) => entity(args),
         Generator::Migration(args) => migration(args),
+        Generator::Handler(args) => handler(args),
     }
 }
 
@@ -152,6 +181,24 @@ fn entity(args: EntityArgs) -> miette::Result<Outcome> {
         &args.write,
         "Nothing to write.",
         "Next: apply the migration (`cargo run -- migrate`, or MIGRATE_ON_START=true) and run `cargo test`.",
+    )
+}
+
+fn handler(args: HandlerArgs) -> miette::Result<Outcome> {
+    let project = Project::open(&args.write.project)?;
+    let request = HandlerRequest {
+        name: &args.name,
+        module: &args.module,
+        method: args.method,
+        path: args.path.as_deref(),
+    };
+    let files = generate::handler::plan_handler(&project, &request)?;
+    write(
+        &project,
+        files,
+        &args.write,
+        "Nothing to write.",
+        "Next: edit the handler, then `cargo test`; it is listed in /openapi.json.",
     )
 }
 

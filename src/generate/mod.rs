@@ -3,6 +3,7 @@
 
 pub mod alter;
 pub mod entity;
+pub mod handler;
 pub mod migration;
 pub mod module;
 pub mod project;
