@@ -993,22 +993,7 @@ fn os_user() -> String {
 
 /// Asks on a terminal; refuses without `--yes` anywhere else.
 fn confirm(question: &str) -> miette::Result<()> {
-    if !ui::is_interactive() {
-        return Err(miette::miette!(
-            help = "pass --yes to confirm (or --dry-run to see what would change)",
-            "refusing to change dead letters without confirmation: not a terminal"
-        ));
-    }
-    let confirmed = dialoguer::Confirm::new()
-        .with_prompt(question)
-        .default(false)
-        .interact()
-        .map_err(|error| miette::miette!("cannot read the answer: {error}"))?;
-    if confirmed {
-        Ok(())
-    } else {
-        Err(miette::miette!("cancelled; nothing was changed"))
-    }
+    ui::confirm(question, "dead letters", "change")
 }
 
 fn shorten(text: &str, length: usize) -> String {

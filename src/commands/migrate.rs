@@ -618,22 +618,7 @@ async fn repair(
 
 /// Asks on a terminal; refuses without `--yes` anywhere else.
 fn confirm(question: &str) -> miette::Result<()> {
-    if !ui::is_interactive() {
-        return Err(miette::miette!(
-            help = "pass --yes to confirm (or --dry-run to see what would run)",
-            "refusing to change the database without confirmation: not a terminal"
-        ));
-    }
-    let confirmed = dialoguer::Confirm::new()
-        .with_prompt(question)
-        .default(false)
-        .interact()
-        .map_err(|error| miette::miette!("cannot read the answer: {error}"))?;
-    if confirmed {
-        Ok(())
-    } else {
-        Err(miette::miette!("cancelled; nothing was changed"))
-    }
+    ui::confirm(question, "the database", "run")
 }
 
 fn list_versions(steps: &[Step]) -> String {
