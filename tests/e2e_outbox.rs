@@ -655,6 +655,7 @@ fn nats_dead_letters_replayed_by_axiomod_dlq_reach_the_consumer_once_the_broker_
 
     // The broker is back: a relay publishes them, and the consumer sees each id once.
     let stream_name = format!("AXIOMOD_REPLAY_E2E_{}", std::process::id());
+    // A stream left by an interrupted earlier run with the same process id, if any.
     let _ = runtime.block_on(jetstream.delete_stream(&stream_name));
     create_stream(
         &runtime,
