@@ -236,6 +236,60 @@ fn assert_once_each(received: &[Received], expected: &[String]) {
     );
 }
 
+/// The JetStream context of the NATS server at `url`.
+fn jetstream(runtime: &tokio::runtime::Runtime, url: &str) -> async_nats::jetstream::Context {
+    let client = runtime
+        .block_on(async_nats::connect(url))
+        .expect("NATS answers");
+    // The JetStream context spawns onto the runtime it is created in.
+    runtime.block_on(async { async_nats::jetstream::new(client) })
+}
+
+fn create_stream(
+    runtime: &tokio::runtime::Runtime,
+    jetstream: &async_nats::jetstream::Context,
+    name: &str,
+    subjects: Vec<String>,
+) {
+    runtime
+        .block_on(
+            jetstream.create_stream(async_nats::jetstream::stream::Config {
+                name: name.to_string(),
+                subjects,
+                ..Default::default()
+            }),
+        )
+        .expect("the test stream is created");
+}
+
+/// The service on a migrated database, its relay off (messages wait in the outbox).
+fn start_without_relay(
+    name: &str,
+    project: &Path,
+    database: &TemporaryDatabase,
+    nats: &str,
+) -> Service {
+    Service::start(
+        name,
+        project,
+        database.url(),
+        &[
+            ("BROKER_URL", nats),
+            ("MIGRATE_ON_START", "true"),
+            ("APP_RELAY__ENABLED", "false"),
+        ],
+    )
+}
+
+/// A relay's environment for publishing to the NATS at `url` in small, quick batches.
+fn relay_env(url: &str) -> [(&'static str, &str); 3] {
+    [
+        ("BROKER_URL", url),
+        ("APP_RELAY__BATCH_SIZE", "100"),
+        ("APP_RELAY__POLL_INTERVAL_MS", "20"),
+    ]
+}
+
 #[test]
 fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down() {
     let Some(server) = support::postgres_url() else {
@@ -248,23 +302,10 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
     let (_workspace, project) = build_service(name, "nats");
     let database = TemporaryDatabase::create(&server);
     let runtime = runtime();
-    let client = runtime
-        .block_on(async_nats::connect(nats.as_str()))
-        .expect("NATS answers");
-    // The JetStream context spawns onto the runtime it is created in.
-    let jetstream = runtime.block_on(async { async_nats::jetstream::new(client) });
+    let jetstream = jetstream(&runtime, &nats);
 
     // Entities over HTTP, with the relay off so the stream can be made for their subjects.
-    let service = Service::start(
-        name,
-        &project,
-        database.url(),
-        &[
-            ("BROKER_URL", &nats),
-            ("MIGRATE_ON_START", "true"),
-            ("APP_RELAY__ENABLED", "false"),
-        ],
-    );
+    let service = start_without_relay(name, &project, &database, &nats);
     create_entities(&service);
     service.terminate();
     let entity_ids = outbox_ids(&database, "true");
@@ -278,21 +319,9 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
     subjects.push(format!("{crash_prefix}.>"));
     let stream_name = format!("{STREAM_PREFIX}{}", std::process::id());
     runtime.block_on(delete_leftover_streams(&jetstream));
-    runtime
-        .block_on(
-            jetstream.create_stream(async_nats::jetstream::stream::Config {
-                name: stream_name.clone(),
-                subjects,
-                ..Default::default()
-            }),
-        )
-        .expect("the test stream is created");
+    create_stream(&runtime, &jetstream, &stream_name, subjects);
 
-    let relay_env = [
-        ("BROKER_URL", nats.as_str()),
-        ("APP_RELAY__BATCH_SIZE", "100"),
-        ("APP_RELAY__POLL_INTERVAL_MS", "20"),
-    ];
+    let relay_env = relay_env(&nats);
     let relay = RelayProcess::start(name, &project, database.url(), &relay_env);
     wait_for_count(
         &database,
@@ -342,14 +371,32 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
     assert_aggregate_order(&database, &crash_received, &crash_prefix);
 
     // NATS unreachable: three attempts with short backoff, then the dead letters.
+    dead_letter_while_nats_is_down(name, &project, &database, &down_prefix, 25);
+    runtime
+        .block_on(jetstream.delete_stream(&stream_name))
+        .expect("the test stream is deleted");
+}
+
+/// Adds `messages` messages of event type `<prefix>.item.created` and runs a relay whose NATS is
+/// a closed port, with three attempts and short backoff, until all of them are dead letters;
+/// returns their ids.
+fn dead_letter_while_nats_is_down(
+    name: &str,
+    project: &Path,
+    database: &TemporaryDatabase,
+    prefix: &str,
+    messages: i64,
+) -> Vec<String> {
+    let event_type = format!("{prefix}.item.created");
     database.query(&format!(
         "INSERT INTO axiomod_outbox (id, aggregate_type, aggregate_id, event_type, payload, headers) \
-         SELECT gen_random_uuid(), 'load.item', n::text, '{down_prefix}.item.created', '{{}}', '{{}}' \
-         FROM generate_series(1, 25) AS n"
+         SELECT gen_random_uuid(), 'load.item', n::text, '{event_type}', '{{}}', '{{}}' \
+         FROM generate_series(1, {messages}) AS n"
     ));
+    let ids = outbox_ids(database, &format!("event_type = '{event_type}'"));
     let down_relay = RelayProcess::start(
         name,
-        &project,
+        project,
         database.url(),
         &[
             ("BROKER_URL", "nats://127.0.0.1:1"),
@@ -360,26 +407,22 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
         ],
     );
     wait_for_count(
-        &database,
+        database,
         &format!(
-            "SELECT count(*) FROM axiomod_dead_letters WHERE event_type = '{down_prefix}.item.created' AND attempts = 3 AND last_error <> ''"
+            "SELECT count(*) FROM axiomod_dead_letters WHERE event_type = '{event_type}' AND attempts = 3 AND last_error <> ''"
         ),
-        25,
+        messages,
     );
     down_relay.kill_9();
     assert_eq!(
         count(
-            &database,
-            &format!(
-                "SELECT count(*) FROM axiomod_outbox WHERE event_type = '{down_prefix}.item.created'"
-            )
+            database,
+            &format!("SELECT count(*) FROM axiomod_outbox WHERE event_type = '{event_type}'")
         ),
         0,
         "a dead letter is no longer in the outbox"
     );
-    runtime
-        .block_on(jetstream.delete_stream(&stream_name))
-        .expect("the test stream is deleted");
+    ids
 }
 
 /// Within each aggregate, the first delivery of each message follows the outbox id order
@@ -555,4 +598,98 @@ fn rabbitmq_relay_in_serve_delivers_each_event_once() {
         "{:?}",
         received[0]
     );
+}
+
+#[test]
+fn nats_dead_letters_replayed_by_axiomod_dlq_reach_the_consumer_once_the_broker_is_back() {
+    let Some(server) = support::postgres_url() else {
+        return;
+    };
+    let Some(nats) = support::nats_url() else {
+        return;
+    };
+    let name = "relay-replay";
+    let (_workspace, project) = build_service(name, "nats");
+    let database = TemporaryDatabase::create(&server);
+    let runtime = runtime();
+    let jetstream = jetstream(&runtime, &nats);
+    start_without_relay(name, &project, &database, &nats).terminate();
+
+    // The broker is down: every message dead-letters after its attempts.
+    let prefix = format!("replaye2e{}", std::process::id());
+    let ids = dead_letter_while_nats_is_down(name, &project, &database, &prefix, 40);
+
+    // The real command moves them back, same ids, with the replay headers.
+    let replay = Command::new(env!("CARGO_BIN_EXE_axiomod"))
+        .args([
+            "dlq",
+            "replay",
+            "--yes",
+            "--batch-size",
+            "16",
+            "--format",
+            "json",
+        ])
+        .args(["--database-url", database.url()])
+        .env("NO_COLOR", "1")
+        .env_remove("CI")
+        .current_dir(&project)
+        .output()
+        .expect("axiomod runs");
+    assert!(
+        replay.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&replay.stdout).expect("the replay report is JSON");
+    assert_eq!(report["processed"], ids.len(), "{report}");
+    assert_eq!(
+        count(&database, "SELECT count(*) FROM axiomod_dead_letters"),
+        0
+    );
+    assert_eq!(
+        outbox_ids(&database, "published_at IS NULL AND attempts = 0"),
+        ids
+    );
+
+    // The broker is back: a relay publishes them, and the consumer sees each id once.
+    let stream_name = format!("AXIOMOD_REPLAY_E2E_{}", std::process::id());
+    // A stream left by an interrupted earlier run with the same process id, if any.
+    let _ = runtime.block_on(jetstream.delete_stream(&stream_name));
+    create_stream(
+        &runtime,
+        &jetstream,
+        &stream_name,
+        vec![format!("{prefix}.>")],
+    );
+    let relay = RelayProcess::start(name, &project, database.url(), &relay_env(&nats));
+    wait_for_count(
+        &database,
+        "SELECT count(*) FROM axiomod_outbox WHERE published_at IS NULL",
+        0,
+    );
+    relay.kill_9();
+    let received = runtime.block_on(read_stream(&jetstream, &stream_name));
+    assert_once_each(&received, &ids);
+    let job = report["job_id"].as_str().expect("a job id");
+    for message in &received {
+        assert_eq!(
+            message.headers.get("replay_of").map(String::as_str),
+            Some(job),
+            "{message:?}"
+        );
+        assert_eq!(
+            message.headers.get("replay_count").map(String::as_str),
+            Some("1"),
+            "{message:?}"
+        );
+    }
+    assert_eq!(
+        count(&database, "SELECT count(*) FROM axiomod_dead_letters"),
+        0
+    );
+    runtime
+        .block_on(jetstream.delete_stream(&stream_name))
+        .expect("the test stream is deleted");
 }

@@ -115,6 +115,16 @@ impl Dialect {
         }
     }
 
+    /// `id` is one of the ids the subquery `picked` selects. On PostgreSQL the ids are
+    /// gathered into an array first, so the rows are then found by primary key rather than by
+    /// a scan of the whole table joined to the subquery.
+    pub fn id_in_subquery(self, picked: &str) -> String {
+        match self {
+            Dialect::Postgres => format!("id = ANY(ARRAY({picked}))"),
+            Dialect::Sqlite => format!("id IN ({picked})"),
+        }
+    }
+
     /// Locks the rows a subquery picks until the transaction ends (SQLite locks the file).
     pub fn lock_rows(self) -> &'static str {
         match self {

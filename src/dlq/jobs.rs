@@ -173,7 +173,8 @@ fn interrupted(report: &JobReport) -> DlqError {
 }
 
 /// Replays or purges up to `limit` dead letters in one transaction, counting them on the
-/// job's row in the same transaction; returns how many.
+/// job's row in the same transaction; returns how many. The limit is a bound parameter, so
+/// every batch runs the same statements, prepared once per connection.
 async fn batch(
     store: &mut DeadLetterStore,
     options: &JobOptions,
@@ -183,51 +184,49 @@ async fn batch(
     let dialect = store.dialect;
     let clause = options.filter.where_clause(dialect);
     let picked = format!(
-        "SELECT id FROM axiomod_dead_letters WHERE {} ORDER BY failed_at, id LIMIT {limit}{}",
+        "SELECT id FROM axiomod_dead_letters WHERE {} ORDER BY failed_at, id LIMIT ${}{}",
         clause.sql,
+        clause.values.len() + 1,
         dialect.lock_rows()
     );
+    // The filter's values, then the limit, then (replay only) the job id.
+    let picked_arguments = || {
+        let mut picked_arguments = arguments(&clause.values);
+        add(&mut picked_arguments, limit as i64);
+        picked_arguments
+    };
     let failed = store.failed(match options.kind {
         JobKind::Replay => "replaying a batch",
         JobKind::Purge => "purging a batch",
     });
+    let chosen = dialect.id_in_subquery(&picked);
+    let delete = format!("DELETE FROM axiomod_dead_letters WHERE {chosen}");
     let mut transaction = store.connection.begin().await.map_err(&failed)?;
     let done = match options.kind {
         JobKind::Replay => {
-            let job = format!("${}", clause.values.len() + 1);
-            let insert = format!(
-                "INSERT INTO axiomod_outbox (id, aggregate_type, aggregate_id, event_type, payload, headers, created_at, attempts, next_attempt_at, last_error, published_at) \
-                 SELECT id, aggregate_type, aggregate_id, event_type, payload, {headers}, created_at, 0, {now}, NULL, NULL \
-                 FROM axiomod_dead_letters WHERE id IN ({picked}) RETURNING {id}",
-                headers = dialect.replay_headers(&job),
-                now = dialect.now(),
-                id = dialect.text("id"),
-            );
-            let mut insert_arguments = arguments(&clause.values);
+            let insert = replay_insert(dialect, &chosen, clause.values.len() + 2);
+            let mut insert_arguments = picked_arguments();
             add(&mut insert_arguments, job_id.to_string());
-            let moved: Vec<String> = sqlx::query_scalar_with(&insert, insert_arguments)
-                .fetch_all(&mut *transaction)
-                .await
-                .map_err(&failed)?;
-            let delete = format!(
-                "DELETE FROM axiomod_dead_letters WHERE {}",
-                dialect.id_in_json_list("$1")
-            );
-            let list = serde_json::to_string(&moved).expect("a list of strings is valid JSON");
-            sqlx::query_with(&delete, arguments(&[list]))
-                .execute(&mut *transaction)
-                .await
-                .map_err(&failed)?;
-            moved.len() as u64
-        }
-        JobKind::Purge => {
-            let delete = format!("DELETE FROM axiomod_dead_letters WHERE id IN ({picked})");
-            sqlx::query_with(&delete, arguments(&clause.values))
+            let moved = sqlx::query_with(&insert, insert_arguments)
                 .execute(&mut *transaction)
                 .await
                 .map_err(&failed)?
-                .rows_affected()
+                .rows_affected();
+            if dialect == Dialect::Sqlite {
+                // The same selection picks the same rows: since the insert, this transaction
+                // is the database's only writer.
+                sqlx::query_with(&delete, picked_arguments())
+                    .execute(&mut *transaction)
+                    .await
+                    .map_err(&failed)?;
+            }
+            moved
         }
+        JobKind::Purge => sqlx::query_with(&delete, picked_arguments())
+            .execute(&mut *transaction)
+            .await
+            .map_err(&failed)?
+            .rows_affected(),
     };
     let count = format!(
         "UPDATE axiomod_dlq_jobs SET processed = processed + $1, heartbeat_at = {} WHERE id = {}",
@@ -243,6 +242,30 @@ async fn batch(
         .map_err(&failed)?;
     transaction.commit().await.map_err(&failed)?;
     Ok(done)
+}
+
+/// The statement that copies the dead letters `chosen` selects (a condition on `id`) into the
+/// outbox with the same id and the replay headers (the job id is bound to `$job_placeholder`).
+/// On PostgreSQL it also deletes them, in one set-based statement (a `DELETE ... RETURNING`
+/// feeding the insert); SQLite has no `DELETE` inside a `WITH`, so the caller deletes them
+/// next.
+fn replay_insert(dialect: Dialect, chosen: &str, job_placeholder: usize) -> String {
+    let columns = "id, aggregate_type, aggregate_id, event_type, payload, headers, created_at, attempts, next_attempt_at, last_error, published_at";
+    let values = format!(
+        "id, aggregate_type, aggregate_id, event_type, payload, {headers}, created_at, 0, {now}, NULL, NULL",
+        headers = dialect.replay_headers(&format!("${job_placeholder}")),
+        now = dialect.now(),
+    );
+    match dialect {
+        Dialect::Postgres => format!(
+            "WITH moved AS (DELETE FROM axiomod_dead_letters WHERE {chosen} \
+             RETURNING id, aggregate_type, aggregate_id, event_type, payload, headers, created_at, replay_count) \
+             INSERT INTO axiomod_outbox ({columns}) SELECT {values} FROM moved"
+        ),
+        Dialect::Sqlite => format!(
+            "INSERT INTO axiomod_outbox ({columns}) SELECT {values} FROM axiomod_dead_letters WHERE {chosen}"
+        ),
+    }
 }
 
 async fn ensure_jobs_table(store: &mut DeadLetterStore) -> Result<(), DlqError> {
