@@ -146,7 +146,7 @@ fn insert_messages(database: &TemporaryDatabase, prefix: &str, count: i64) {
     ));
 }
 
-/// The names of this test's JetStream streams start with this.
+/// The names of this test's JetStream streams contain this.
 const STREAM_PREFIX: &str = "AXIOMOD_RELAY_E2E_";
 
 /// Deletes the streams an interrupted run of this test left behind: their subjects would
@@ -157,7 +157,8 @@ async fn delete_leftover_streams(jetstream: &async_nats::jetstream::Context) {
         .filter_map(|name| async move { name.ok() })
         .collect()
         .await;
-    for name in names.iter().filter(|name| name.starts_with(STREAM_PREFIX)) {
+    // Capture streams too: `AXIOMOD_DLQ_<stream>`.
+    for name in names.iter().filter(|name| name.contains(STREAM_PREFIX)) {
         jetstream
             .delete_stream(name)
             .await
@@ -318,10 +319,19 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
         .collect();
     subjects.push(format!("{crash_prefix}.>"));
     let stream_name = format!("{STREAM_PREFIX}{}", std::process::id());
+    let capture_stream_name = format!("AXIOMOD_DLQ_{stream_name}");
     runtime.block_on(delete_leftover_streams(&jetstream));
-    create_stream(&runtime, &jetstream, &stream_name, subjects);
+    let subjects = serde_json::to_string(&subjects).expect("subjects as JSON");
 
-    let relay_env = relay_env(&nats);
+    // The relay creates the stream and its dead-letter capture stream. A batch larger than the
+    // crash test's aggregates also claims later messages of an aggregate in the same pass.
+    let relay_env = [
+        ("BROKER_URL", nats.as_str()),
+        ("APP_RELAY__BATCH_SIZE", "500"),
+        ("APP_RELAY__POLL_INTERVAL_MS", "20"),
+        ("APP_RELAY__STREAM", stream_name.as_str()),
+        ("APP_RELAY__STREAM_SUBJECTS", subjects.as_str()),
+    ];
     let relay = RelayProcess::start(name, &project, database.url(), &relay_env);
     wait_for_count(
         &database,
@@ -329,6 +339,11 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
         0,
     );
     relay.kill_9();
+    for stream in [&stream_name, &capture_stream_name] {
+        runtime
+            .block_on(jetstream.get_stream(stream))
+            .unwrap_or_else(|error| panic!("the relay did not create {stream}: {error}"));
+    }
     let received = runtime.block_on(read_stream(&jetstream, &stream_name));
     assert_once_each(&received, &entity_ids);
     let first = &received[0];
@@ -372,9 +387,11 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
 
     // NATS unreachable: three attempts with short backoff, then the dead letters.
     dead_letter_while_nats_is_down(name, &project, &database, &down_prefix, 25);
-    runtime
-        .block_on(jetstream.delete_stream(&stream_name))
-        .expect("the test stream is deleted");
+    for stream in [&stream_name, &capture_stream_name] {
+        runtime
+            .block_on(jetstream.delete_stream(stream))
+            .expect("the test stream is deleted");
+    }
 }
 
 /// Adds `messages` messages of event type `<prefix>.item.created` and runs a relay whose NATS is

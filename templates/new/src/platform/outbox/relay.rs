@@ -1,10 +1,11 @@
 //! The relay: publishes what repositories enqueued, at least once and in order per aggregate.
 //! It runs inside `serve` (unless `relay.enabled = false`) and alone as the `relay` command.
-//! Each pass claims a batch of due messages, publishes it, and records per message: published,
-//! retry later (exponential backoff with jitter), or, after `max_attempts`, moved to
-//! `axiomod_dead_letters`. A crash between publishing and recording publishes the batch again:
+//! Each pass claims a batch of due messages (several per aggregate when there is room),
+//! publishes it, and records per message: published, retry later (exponential backoff with
+//! jitter), or, after `max_attempts`, moved to `axiomod_dead_letters`. A crash between publishing and recording publishes the batch again:
 //! consumers dedupe by message id (see [`super::inbox`]).
 
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -14,7 +15,7 @@ use tokio::sync::watch;
 
 use super::backoff;
 use super::publisher::{Envelope, Publisher};
-use super::store::{Outcome, Store, StoredMessage};
+use super::store::{Outcome, Store, StoredId, StoredMessage};
 use crate::platform::config::RelayConfig;
 use crate::platform::db::DbPool;
 
@@ -22,13 +23,14 @@ use crate::platform::db::DbPool;
 pub const BACKLOG: &str = "outbox_backlog";
 /// Age in seconds of the oldest unpublished message (gauge).
 pub const LAG: &str = "outbox_relay_lag_seconds";
-/// Time to publish one batch, acknowledgements included (histogram).
+/// Time to publish one round of a batch (the next message of each aggregate), acknowledgements
+/// included (histogram).
 pub const PUBLISH_DURATION: &str = "outbox_publish_duration_seconds";
 pub const PUBLISHED: &str = "outbox_published_total";
 pub const PUBLISH_FAILURES: &str = "outbox_publish_failures_total";
 pub const DEAD_LETTERED: &str = "outbox_dead_lettered_total";
 
-/// A batch not acknowledged within this time counts as failed (the broker may still have
+/// A round not acknowledged within this time counts as failed (the broker may still have
 /// taken some of it: those messages are published again, as after a crash).
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -135,7 +137,17 @@ impl Relay {
         tracing::info!(batch_size = self.settings.batch_size, "outbox relay started");
         self.status.set(State::Running);
         let mut last_upkeep: Option<Instant> = None;
+        let mut prepared = false;
         while !*stop.borrow() {
+            if !prepared {
+                // The pass runs anyway: its failures back off and dead-letter as usual.
+                match self.publisher.prepare().await {
+                    Ok(()) => prepared = true,
+                    Err(error) => {
+                        tracing::warn!(error = format!("{error:#}"), "cannot prepare the broker; trying again before the next pass");
+                    }
+                }
+            }
             if last_upkeep.is_none_or(|at| at.elapsed() >= UPKEEP_INTERVAL) {
                 self.upkeep().await;
                 last_upkeep = Some(Instant::now());
@@ -175,9 +187,46 @@ impl Relay {
         if claimed == 0 {
             return Ok(0);
         }
-        let mut results: Vec<Option<anyhow::Result<()>>> = Vec::with_capacity(claimed);
-        let mut envelopes = Vec::with_capacity(claimed);
-        for message in &claim.messages {
+        let outcomes = self.publish_in_order(&claim.messages).await;
+        self.store
+            .finish(claim, &outcomes)
+            .await
+            .context("cannot record what was published")?;
+        count(&outcomes);
+        Ok(claimed)
+    }
+
+    /// Publishes `messages` in rounds. A round sends the next message of every aggregate at
+    /// once and awaits all their acknowledgements, so each aggregate's messages leave one after
+    /// the other while different aggregates go in parallel. A failure holds back the rest of
+    /// its aggregate: those messages get no outcome and wait for a later pass.
+    async fn publish_in_order(&self, messages: &[StoredMessage]) -> Vec<(StoredId, Outcome)> {
+        let mut queues = by_aggregate(messages);
+        let mut outcomes = Vec::with_capacity(messages.len());
+        loop {
+            queues.retain(|queue| !queue.is_empty());
+            // Every queue left gives exactly one message, so `round[i]` comes from `queues[i]`.
+            let round: Vec<&StoredMessage> =
+                queues.iter_mut().filter_map(VecDeque::pop_front).collect();
+            if round.is_empty() {
+                return outcomes;
+            }
+            let results = self.publish_round(&round).await;
+            for ((queue, message), result) in queues.iter_mut().zip(round).zip(results) {
+                let outcome = self.outcome(message, result);
+                if !matches!(outcome, Outcome::Published) {
+                    queue.clear();
+                }
+                outcomes.push((message.id.to_owned(), outcome));
+            }
+        }
+    }
+
+    /// Publishes `round` as one batch; one result per message, in order.
+    async fn publish_round(&self, round: &[&StoredMessage]) -> Vec<anyhow::Result<()>> {
+        let mut results: Vec<Option<anyhow::Result<()>>> = Vec::with_capacity(round.len());
+        let mut envelopes = Vec::with_capacity(round.len());
+        for message in round {
             match envelope(message) {
                 Ok(envelope) => {
                     envelopes.push(envelope);
@@ -195,27 +244,18 @@ impl Relay {
                     envelopes.iter().map(|_| Err(anyhow::anyhow!("{error}"))).collect()
                 }
             };
-        let mut published = published.into_iter();
         metrics::histogram!(PUBLISH_DURATION).record(started.elapsed().as_secs_f64());
-        let outcomes: Vec<_> = claim
-            .messages
-            .iter()
-            .zip(results)
-            .map(|(message, result)| {
-                let result = result.unwrap_or_else(|| {
-                    published.next().unwrap_or_else(|| {
-                        Err(anyhow::anyhow!("the publisher returned no result"))
-                    })
-                });
-                (message.id.to_owned(), self.outcome(message, result))
+        let mut published = published.into_iter();
+        results
+            .into_iter()
+            .map(|result| {
+                result.unwrap_or_else(|| {
+                    published
+                        .next()
+                        .unwrap_or_else(|| Err(anyhow::anyhow!("the publisher returned no result")))
+                })
             })
-            .collect();
-        self.store
-            .finish(claim, &outcomes)
-            .await
-            .context("cannot record what was published")?;
-        count(&outcomes);
-        Ok(claimed)
+            .collect()
     }
 
     /// What to record for `message` after an attempt that ended with `result`.
@@ -257,8 +297,23 @@ impl Relay {
     }
 }
 
+/// `messages` grouped by aggregate, each group in claim order (the aggregate's order).
+fn by_aggregate(messages: &[StoredMessage]) -> Vec<VecDeque<&StoredMessage>> {
+    let mut queues: Vec<VecDeque<&StoredMessage>> = Vec::new();
+    let mut positions: HashMap<(&str, &str), usize> = HashMap::new();
+    for message in messages {
+        let key = (message.aggregate_type.as_str(), message.aggregate_id.as_str());
+        let position = *positions.entry(key).or_insert_with(|| {
+            queues.push(VecDeque::new());
+            queues.len() - 1
+        });
+        queues[position].push_back(message);
+    }
+    queues
+}
+
 /// Adds the pass's outcomes to the counters.
-fn count(outcomes: &[(super::store::StoredId, Outcome)]) {
+fn count(outcomes: &[(StoredId, Outcome)]) {
     for (_, outcome) in outcomes {
         match outcome {
             Outcome::Published => metrics::counter!(PUBLISHED).increment(1),
