@@ -182,13 +182,11 @@ fn json_spec_with_relative_refs_maps_types_constraints_and_names() {
     assert!(output.status.success(), "{}", stderr(&output));
     let warnings = stderr(&output);
     for expected in [
-        "warning: /security: security requirements not generated",
-        "warning: /components/securitySchemes/apiKey: security scheme `apiKey` not generated",
+        "warning: /security: security requirements of the resource routes not generated",
         "warning: /paths/~1products/post/callbacks/onStock: POST /products: callback `onStock` not generated",
         "warning: /paths/~1products/post/requestBody/content/multipart~1form-data: POST /products: request body `multipart/form-data` not generated",
         "warning: /paths/~1products~1{productId}/get/parameters/1: GET /products/{productId}: header parameter `X-Trace` not generated",
         "warning: /paths/~1products~1{productId}/put: PUT /products/{productId}: served as PATCH",
-        "warning: /paths/~1products~1{productId}~1publish/post: POST /products/{productId}/publish (publishProduct): not generated",
         "product.yaml#/Product/properties/password: property `password` is writeOnly: not generated",
         "product.yaml#/Product/properties/variant: `Product.variant` is a oneOf: stored as a JSON value",
         "product.yaml#/Product/properties/dimensions: `Product.dimensions` is an object: stored as a JSON value",
@@ -253,6 +251,14 @@ fn json_spec_with_relative_refs_maps_types_constraints_and_names() {
     assert!(
         domain.contains("r#type"),
         "a keyword field is a raw identifier"
+    );
+    // The operation outside the resource is generated, behind the document's API key.
+    let operations =
+        std::fs::read_to_string(project.join("src/modules/catalog/api/operations.rs")).unwrap();
+    assert!(
+        operations.contains("path = \"/products/{productId}/publish\"")
+            && operations.contains("credential_api_key: ApiKeyCredential"),
+        "{operations}"
     );
 }
 
@@ -357,4 +363,128 @@ fn bad_specs_exit_2_with_their_location_and_write_nothing() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "--module needs --openapi");
     assert_eq!(support::files::snapshot(&project), before);
+}
+
+#[test]
+fn other_operations_get_handlers_dtos_and_a_service_trait() {
+    let (_folder, project) = new_project();
+    let spec = fixtures().join("operations.yaml");
+    let output = scaffold(&project, &spec, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let warnings = stderr(&output);
+    assert!(
+        !warnings.contains("not part of a collection + item resource"),
+        "operations are generated, not warned about:\n{warnings}"
+    );
+    let read = |file: &str| {
+        std::fs::read_to_string(project.join("src/modules/pets").join(file))
+            .unwrap_or_else(|error| panic!("{file}: {error}"))
+    };
+    let api = read("api/operations.rs");
+    for expected in [
+        // The spec's path, with the parameter named like the Rust field.
+        "path = \"/pets/{pet_id}/archive\"",
+        "operation_id = \"archivePet\"",
+        "params(\n        ArchivePetPath,\n        ArchivePetQuery,\n        (\"X-Request-Tag\" = Option<String>, Header),",
+        "(status = 404, description = \"No such pet\")",
+        "credential_api_key: ApiKeyCredential",
+        ".verify_bearer(&context, &credential_bearer.0)",
+        "header(&raw_headers, \"X-Request-Tag\")?",
+        "body.violations(\"\", &mut violations);",
+        "Self::Ok(body) => (status(200), Json(body)).into_response()",
+        "Self::NotFound => status(404).into_response()",
+    ] {
+        assert!(
+            api.contains(expected),
+            "api/operations.rs lacks `{expected}`:\n{api}"
+        );
+    }
+    let dtos = read("application/operation_dtos.rs");
+    for expected in [
+        "#[into_params(parameter_in = Query)]\npub struct ArchivePetQuery {\n    pub reason: String,",
+        // A keyword property and enum values that are not identifiers.
+        "pub r#type: ArchiveRequestType,",
+        "#[serde(rename = \"in-review\")]\n    InReview,",
+        // Constraints become checks naming the field.
+        "value.chars().count() > 20",
+        "!PATTERN_0.is_match(value)",
+        "*value < 1",
+        "crate::kernel::format::is_email(value)",
+        // oneOf with a discriminator and its mapping.
+        "#[serde(tag = \"kind\")]\npub enum Animal {\n    #[serde(rename = \"cat\")]\n    Cat(Cat),",
+        // additionalProperties as maps.
+        "pub counts: std::collections::BTreeMap<String, i64>,",
+        "pub labels: Option<std::collections::BTreeMap<String, serde_json::Value>>,",
+        // Recursion through a Box.
+        "pub parent: Option<Box<Node>>,",
+        "pub children: Option<Vec<Node>>,",
+    ] {
+        assert!(
+            dtos.contains(expected),
+            "operation_dtos.rs lacks `{expected}`:\n{dtos}"
+        );
+    }
+    // readOnly / writeOnly: the request has `secret` and no `id`, the response the reverse.
+    let struct_of = |name: &str| {
+        let start = dtos
+            .find(&format!("pub struct {name} {{"))
+            .unwrap_or_else(|| panic!("no struct {name}:\n{dtos}"));
+        dtos[start..start + dtos[start..].find("\n}").unwrap()].to_owned()
+    };
+    let request = struct_of("AdoptionRequest");
+    assert!(
+        request.contains("pub secret: Option<String>") && !request.contains("pub id:"),
+        "{request}"
+    );
+    let response = struct_of("Adoption");
+    assert!(
+        response.contains("pub id: Option<uuid::Uuid>") && !response.contains("secret"),
+        "{response}"
+    );
+    // The discriminator property is the enum's tag, not a field of the member.
+    assert!(!struct_of("Cat").contains("kind"));
+
+    let service = read("application/operations.rs");
+    for expected in [
+        "pub trait PetsOperations: Send + Sync + 'static {",
+        "fn archive_pet(\n        &self,\n        context: &RequestContext,\n        path: ArchivePetPath,\n        query: ArchivePetQuery,\n        headers: ArchivePetHeaders,\n        body: ArchiveRequest,\n    ) -> impl Future<Output = Result<ArchivePetResponse, ServiceError>> + Send;",
+        "pub enum ArchivePetResponse {",
+        "pub trait PetsCredentialVerifier",
+        "fn verify_api_key(",
+    ] {
+        assert!(
+            service.contains(expected),
+            "application/operations.rs lacks `{expected}`:\n{service}"
+        );
+    }
+    let security = read("api/security.rs");
+    assert!(
+        security.contains("header_credential(parts, \"X-API-Key\")"),
+        "{security}"
+    );
+    assert!(
+        security.contains("pub struct BearerCredential(pub String);"),
+        "{security}"
+    );
+    assert!(read("mod.rs").contains("api::operations::routes("));
+
+    // The implementation is the user's: created once, never overwritten.
+    let implementation = project.join("src/modules/pets/application/operations_impl.rs");
+    let stub = std::fs::read_to_string(&implementation).unwrap();
+    assert!(
+        stub.contains("Err(not_implemented(\"archivePet\"))"),
+        "{stub}"
+    );
+    std::fs::write(&implementation, format!("{stub}\n// mine\n")).unwrap();
+    let again = scaffold(&project, &spec, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("up to date"),
+        "{again:?}"
+    );
+    assert!(
+        std::fs::read_to_string(&implementation)
+            .unwrap()
+            .ends_with("// mine\n")
+    );
 }

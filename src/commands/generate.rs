@@ -224,8 +224,16 @@ fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {
     };
     let planned = match (&args.openapi, &args.schema) {
         (Some(spec), _) => {
-            let (schema, origin) = openapi_schema(spec, args.module.as_deref(), args.write.format)?;
-            scaffold::plan_scaffold_source(&project, &schema, &origin, &version, migration)?
+            let (schema, origin, operations) =
+                openapi_schema(spec, args.module.as_deref(), args.write.format)?;
+            scaffold::plan_scaffold_source(
+                &project,
+                &schema,
+                &origin,
+                &version,
+                migration,
+                operations.as_ref(),
+            )?
         }
         (None, Some(schema)) => scaffold::plan_scaffold(&project, schema, &version, migration)?,
         (None, None) => return Err(miette::miette!("give an entity schema or --openapi <spec>")),
@@ -333,13 +341,13 @@ fn print_planned_result(plan: &render::Plan, format: OutputFormat) {
     }
 }
 
-/// The entity schema of an OpenAPI spec's resources; prints the warnings (what is not
-/// generated) on stderr, so stdout stays the plan.
+/// The entity schema of an OpenAPI spec's resources and its other operations; prints the
+/// warnings (what is not generated) on stderr, so stdout stays the plan.
 fn openapi_schema(
     spec: &Path,
     module: Option<&str>,
     format: OutputFormat,
-) -> miette::Result<(String, PathBuf)> {
+) -> miette::Result<(String, PathBuf, Option<openapi::Operations>)> {
     let translation = openapi::translate(spec, module)?;
     for warning in &translation.warnings {
         match format {
@@ -357,5 +365,5 @@ fn openapi_schema(
         })?;
     // The origin names the translation in diagnostics; its extension selects TOML.
     let origin = PathBuf::from(format!("{} (as entity schema).toml", spec.display()));
-    Ok((schema.toml, origin))
+    Ok((schema.toml, origin, translation.operations))
 }

@@ -143,6 +143,7 @@ pub fn plan_entity(
         &copy,
         now_version,
         SchemaMigration::Write,
+        None,
     )
 }
 

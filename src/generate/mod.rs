@@ -6,5 +6,6 @@ pub mod entity;
 pub mod handler;
 pub mod migration;
 pub mod module;
+pub mod operations;
 pub mod project;
 pub mod scaffold;

@@ -4,6 +4,7 @@
 use miette::Diagnostic;
 use thiserror::Error;
 
+use super::operations::OperationFiles;
 use super::scaffold::{self, Project};
 use crate::model::{Module, Name};
 use crate::render::RenderedFile;
@@ -45,10 +46,11 @@ pub fn plan_module(project: &Project, name: &str) -> miette::Result<Vec<Rendered
         entities: Vec::new(),
     };
     // Without entities there is nothing to migrate or test yet: only the code layers.
-    let mut files: Vec<RenderedFile> = scaffold::render_module(project, &module, &[], "")?
-        .into_iter()
-        .filter(|file| file.path.starts_with("src"))
-        .collect();
+    let mut files: Vec<RenderedFile> =
+        scaffold::render_module(project, &module, &[], "", OperationFiles::default())?
+            .into_iter()
+            .filter(|file| file.path.starts_with("src"))
+            .collect();
     files.extend(scaffold::registration(project, &module.name.snake)?);
     Ok(files)
 }

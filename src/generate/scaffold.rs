@@ -10,7 +10,9 @@ use thiserror::Error;
 use toml_edit::DocumentMut;
 
 use super::alter::{self, AlterError};
+use super::operations::{OperationFiles, render_operations};
 use crate::model::{Entity, EventKind, ExistingEntity, Field, FieldType, Module, ServiceModel};
+use crate::openapi::Operations;
 use crate::render::{self, Ownership, PathVariables, RenderError, RenderedFile};
 
 /// Where a copy of each scaffolded schema is kept, relative to the project root: it is how a
@@ -173,17 +175,19 @@ pub fn plan_scaffold(
         path: schema_path.display().to_string(),
         message: error.to_string(),
     })?;
-    plan_scaffold_source(project, &source, schema_path, now_version, migration)
+    plan_scaffold_source(project, &source, schema_path, now_version, migration, None)
 }
 
 /// [`plan_scaffold`] for schema text that is not in a file (yet): `origin` names it in
-/// diagnostics and its extension gives the format.
+/// diagnostics and its extension gives the format. `operations` are the other operations of
+/// an OpenAPI spec, generated in the same module.
 pub fn plan_scaffold_source(
     project: &Project,
     schema_source: &str,
     origin: &Path,
     now_version: &str,
     migration: SchemaMigration,
+    operations: Option<&Operations>,
 ) -> miette::Result<ScaffoldPlan> {
     let previous = load_previous_modules(project)?;
     let module = crate::schema::load_str(schema_source, origin, &entities_of(&previous))?;
@@ -202,7 +206,11 @@ pub fn plan_scaffold_source(
         .filter(|(name, _)| *name != module_name)
         .map(|(_, module)| module)
         .collect();
-    let mut files = render_module(project, &module, &other_modules, &version)?;
+    let operation_files = OperationFiles::of(project, &module_name, operations);
+    let mut files = render_module(project, &module, &other_modules, &version, operation_files)?;
+    if let Some(operations) = operations {
+        files.extend(render_operations(&module.name, operations).map_err(ScaffoldError::from)?);
+    }
     if let Some(earlier) = earlier {
         // The module's migrations were written before and may be applied: they stay as they
         // are, and a changed schema gets a new migration.
@@ -214,7 +222,11 @@ pub fn plan_scaffold_source(
     files.extend(registration(project, &module_name)?);
     files.push(merged(
         "Cargo.toml",
-        cargo_manifest_with_dependencies(project, &module)?,
+        cargo_manifest_with_dependencies(
+            project,
+            &module,
+            operations.is_some_and(|operations| !operations.patterns.is_empty()),
+        )?,
     ));
     files.push(RenderedFile {
         path: PathBuf::from(format!("{SCHEMAS_FOLDER}/{module_name}.{extension}")),
@@ -395,6 +407,7 @@ pub(super) fn render_module(
     module: &Module,
     other_modules: &[&Module],
     version: &str,
+    operations: OperationFiles,
 ) -> Result<Vec<RenderedFile>, RenderError> {
     let project_value = json!({
         "name": project.name,
@@ -411,6 +424,7 @@ pub(super) fn render_module(
     context.insert("project", &project_value);
     context.insert("module", &ordered_module);
     context.insert("fixture_entities", &fixture_entities(module, other_modules));
+    context.insert("operations", &operations);
     let mut patch_fields = BTreeMap::new();
     let mut filter_fields = BTreeMap::new();
     let mut probe_fields = BTreeMap::new();
@@ -565,11 +579,12 @@ fn fixture_entities(module: &Module, other_modules: &[&Module]) -> Vec<Entity> {
     entities
 }
 
-/// `Cargo.toml` with the crates this module's code needs (regex for patterns, rust_decimal
-/// for decimals), everything else as the user left it.
+/// `Cargo.toml` with the crates this module's code needs (regex for patterns, also when
+/// `operations_need_regex`; rust_decimal for decimals), everything else as the user left it.
 fn cargo_manifest_with_dependencies(
     project: &Project,
     module: &Module,
+    operations_need_regex: bool,
 ) -> Result<String, ScaffoldError> {
     let path = project.root.join("Cargo.toml");
     let text = std::fs::read_to_string(&path).map_err(|error| ScaffoldError::Read {
@@ -589,7 +604,7 @@ fn cargo_manifest_with_dependencies(
             .flat_map(|entity| entity.fields.iter())
     };
     let dependencies = document["dependencies"].or_insert(toml_edit::table());
-    if fields().any(|field| field.constraints.pattern.is_some())
+    if (operations_need_regex || fields().any(|field| field.constraints.pattern.is_some()))
         && dependencies.get("regex").is_none()
     {
         dependencies["regex"] = toml_edit::value("1");

@@ -13,7 +13,7 @@
 
 mod examples;
 pub mod naming;
-mod reserved;
+pub(crate) mod reserved;
 pub mod types;
 
 use serde::Serialize;

@@ -7,11 +7,13 @@
 //!
 //! Steps, one file each: `load` (YAML/JSON, line:col errors), `version` (detection, 3.1 → 3.0
 //! normalisation), `refs` ($ref resolution across files), `resources` (collection + item path
-//! pairs), `entity` (object schema → entity fields), `warning` (what is not generated).
+//! pairs), `entity` (object schema → entity fields), `operations` (every other operation →
+//! handlers, DTOs and a service trait), `warning` (what is not generated).
 
 mod entity;
 mod error;
 mod load;
+mod operations;
 mod refs;
 mod resources;
 mod version;
@@ -27,6 +29,7 @@ use toml::Table;
 use crate::model::Name;
 
 pub use error::OpenApiError;
+pub use operations::{Dto, DtoKind, Operation, Operations, SecurityScheme};
 pub use version::Version;
 pub use warning::Warning;
 
@@ -36,6 +39,8 @@ pub struct Translation {
     pub version: Version,
     /// The entity schema (TOML) of the spec's resources; `None` when it has none.
     pub schema: Option<EntitySchema>,
+    /// The spec's other operations, generated in the same module; `None` when it has none.
+    pub operations: Option<Operations>,
     /// Everything of the spec that is not generated, in spec order.
     pub warnings: Vec<Warning>,
 }
@@ -74,7 +79,6 @@ pub fn translate_source(
     }
     let spec: openapiv3::OpenAPI = deserialize(document.clone(), path, "")?;
     let mut resolver = refs::Resolver::new(path, document);
-    document_warnings(&spec, &mut warnings);
     let resources = resources::detect(&spec, &mut resolver, &mut warnings)?;
     let mut entities = Table::new();
     for resource in &resources {
@@ -111,16 +115,43 @@ pub fn translate_source(
         ));
         entities.insert(draft.name, toml::Value::Table(draft.table));
     }
+    let operations = operations::collect(
+        &mut resolver,
+        &resources,
+        &taken_type_names(entities.keys()),
+        &mut warnings,
+    )?;
+    document_warnings(
+        &spec,
+        !entities.is_empty(),
+        operations.as_ref(),
+        &mut warnings,
+    );
     if entities.is_empty() {
+        // Operations are generated into the module of the resources; without one there is
+        // no module to put them in yet.
+        for operation in operations.iter().flat_map(|found| &found.operations) {
+            warnings.push(Warning::new(
+                warning::pointer(&["paths", &operation.spec_path, &operation.method]),
+                format!(
+                    "{} {} ({}): not generated, the spec has no resource to make a module of",
+                    operation.method.to_uppercase(),
+                    operation.spec_path,
+                    operation.operation_id
+                ),
+            ));
+        }
         return Ok(Translation {
             version,
             schema: None,
+            operations: None,
             warnings,
         });
     }
     let tag = resources
         .iter()
-        .find_map(|resource| resource.tag.as_deref());
+        .find_map(|resource| resource.tag.as_deref())
+        .or_else(|| operations.as_ref().and_then(|found| found.tag.as_deref()));
     let module = module_name(&spec, tag, &file, module)?;
     let mut root = Table::new();
     root.insert("module".to_owned(), toml::Value::String(module.clone()));
@@ -139,27 +170,54 @@ pub fn translate_source(
     Ok(Translation {
         version,
         schema: Some(EntitySchema { module, toml }),
+        operations,
         warnings,
     })
 }
 
-/// Parts of the document as a whole that are not generated.
-fn document_warnings(spec: &openapiv3::OpenAPI, warnings: &mut Vec<Warning>) {
-    if spec
-        .security
-        .as_ref()
-        .is_some_and(|security| !security.is_empty())
+/// The type names the module's generated code already uses: the scaffold's DTOs of each
+/// entity and the problem types. Operation DTOs are named around them.
+fn taken_type_names<'a>(entities: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut taken = vec!["Problem".to_owned(), "FieldError".to_owned()];
+    for entity in entities {
+        for form in ["Create{}Request", "Update{}Request", "{}Response", "{}Page"] {
+            taken.push(form.replace("{}", entity));
+        }
+    }
+    taken
+}
+
+/// Parts of the document as a whole that are not generated: security of the resource
+/// routes, schemes no generated operation uses, callbacks.
+fn document_warnings(
+    spec: &openapiv3::OpenAPI,
+    has_resources: bool,
+    operations: Option<&Operations>,
+    warnings: &mut Vec<Warning>,
+) {
+    if has_resources
+        && spec
+            .security
+            .as_ref()
+            .is_some_and(|security| !security.is_empty())
     {
         warnings.push(Warning::new(
             "/security".to_owned(),
-            "security requirements not generated; protect the routes yourself",
+            "security requirements of the resource routes not generated; protect those routes yourself",
         ));
     }
     if let Some(components) = &spec.components {
-        for name in components.security_schemes.keys() {
+        let used = |name: &str| {
+            operations.is_some_and(|found| found.schemes.iter().any(|scheme| scheme.name == name))
+        };
+        for name in components
+            .security_schemes
+            .keys()
+            .filter(|name| !used(name))
+        {
             warnings.push(Warning::new(
                 warning::pointer(&["components", "securitySchemes", name]),
-                format!("security scheme `{name}` not generated"),
+                format!("security scheme `{name}` not generated: no generated operation uses it"),
             ));
         }
         for name in components.callbacks.keys() {

@@ -46,7 +46,6 @@ pub fn detect(
     warnings: &mut Vec<Warning>,
 ) -> Result<Vec<Resource>, OpenApiError> {
     let mut resources = Vec::new();
-    let mut covered: Vec<&str> = Vec::new();
     for (collection_path, collection) in spec.paths.iter() {
         let ReferenceOr::Item(collection) = collection else {
             continue;
@@ -63,7 +62,6 @@ pub fn detect(
         else {
             continue;
         };
-        covered.extend([collection_path.as_str(), item_path.as_str()]);
         check_operations(
             resolver,
             collection_path,
@@ -88,29 +86,6 @@ pub fn detect(
             schema_origin,
             query_parameters,
         });
-    }
-    for (path, item) in spec.paths.iter() {
-        if covered.contains(&path.as_str()) {
-            continue;
-        }
-        match item {
-            ReferenceOr::Reference { .. } => warnings.push(Warning::new(
-                pointer(&["paths", path]),
-                "path item given by $ref: not generated in this version",
-            )),
-            ReferenceOr::Item(item) => {
-                for (method, operation) in item.iter() {
-                    warnings.push(Warning::new(
-                        pointer(&["paths", path, method]),
-                        format!(
-                            "{} {path}{}: not generated in this version (not part of a collection + item resource)",
-                            method.to_uppercase(),
-                            operation_id(operation)
-                        ),
-                    ));
-                }
-            }
-        }
     }
     Ok(resources)
 }

@@ -73,6 +73,7 @@ fn build_engine(root: &Dir<'_>) -> Result<tera::Tera, String> {
     let mut tera = tera::Tera::default();
     tera.autoescape_on(Vec::new());
     tera.register_filter("rust_str", rust_string_content);
+    tera.register_filter("rust_literal", rust_string_literal);
     let sources: Vec<(String, String)> = files
         .into_iter()
         .filter(|file| {
@@ -102,6 +103,16 @@ fn rust_string_content(
     Ok(tera::Value::String(
         text.replace('\\', "\\\\").replace('"', "\\\""),
     ))
+}
+
+/// The `rust_literal` filter: text as a whole Rust string literal, quotes included, any
+/// character escaped (text from a user's spec: `rename = {{ name | rust_literal }}`).
+fn rust_string_literal(
+    value: &tera::Value,
+    _arguments: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = tera::try_get_value!("rust_literal", "value", String, value);
+    Ok(tera::Value::String(format!("{text:?}")))
 }
 
 fn template_name(file: &include_dir::File<'_>) -> String {

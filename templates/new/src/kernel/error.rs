@@ -29,6 +29,12 @@ pub enum ServiceError {
     Stale,
     #[error("{0}")]
     BadRequest(String),
+    /// Missing or refused credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// An operation whose use case is not written yet.
+    #[error("{0}")]
+    NotImplemented(String),
     #[error("{0}")]
     Internal(String),
 }

@@ -106,6 +106,12 @@ impl IntoResponse for ServiceError {
             ServiceError::BadRequest(detail) => Problem::new(StatusCode::BAD_REQUEST)
                 .with_detail(detail)
                 .into_response(),
+            ServiceError::Unauthorized(detail) => Problem::new(StatusCode::UNAUTHORIZED)
+                .with_detail(detail)
+                .into_response(),
+            ServiceError::NotImplemented(detail) => Problem::new(StatusCode::NOT_IMPLEMENTED)
+                .with_detail(detail)
+                .into_response(),
             ServiceError::Internal(message) => {
                 tracing::error!(error = %message, "request failed");
                 Problem::new(StatusCode::INTERNAL_SERVER_ERROR).into_response()

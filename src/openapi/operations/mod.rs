@@ -1,0 +1,801 @@
+//! The operations of a spec that are not part of a resource → the IR the operation templates
+//! render (`templates/operations/`): per operation its method, its path as axum serves it,
+//! typed path/query/header parameters, request body, responses by status and security; and
+//! the DTOs ([`dto`]) they use. Handlers validate what the spec constrains; the user fills in
+//! an application-service trait with one method per operation.
+
+mod dto;
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::error::OpenApiError;
+use super::refs::{Resolver, Target};
+use super::resources::{Resource, dereference};
+use super::warning::{Warning, child, pointer};
+use dto::{Direction, DtoBuilder, ParameterField, RustType, field_ident, first_line, type_ident};
+
+/// An operation found in the spec: its path, method, the operation object and the
+/// parameters of its path item (with their pointers).
+type FoundOperation = (String, String, Target, Vec<(String, Value)>);
+pub use dto::{Dto, DtoKind};
+
+/// Methods an operation can have, in the order of a path item.
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Everything the operation templates render for one module.
+#[derive(Debug, Clone, Serialize)]
+pub struct Operations {
+    pub operations: Vec<Operation>,
+    pub dtos: Vec<Dto>,
+    /// Regexes of `pattern` checks; `PATTERN_<index>` in the generated DTOs.
+    pub patterns: Vec<String>,
+    /// Security schemes the operations require.
+    pub schemes: Vec<SecurityScheme>,
+    /// What the handlers use, for the imports of the generated API file.
+    pub uses_path: bool,
+    pub uses_query: bool,
+    pub uses_headers: bool,
+    pub uses_required_header: bool,
+    pub uses_body: bool,
+    pub uses_json: bool,
+    /// Whether a DTO derives `IntoParams`.
+    pub uses_into_params: bool,
+    /// The first tag of the first operation, for the module name.
+    #[serde(skip)]
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    /// Lowercase: `get`, `post` …
+    pub method: String,
+    /// The path in the spec (`/pets/{petId}`).
+    pub spec_path: String,
+    /// The path axum serves (`/pets/{pet_id}`).
+    pub path: String,
+    pub operation_id: String,
+    /// The handler and trait method name (snake_case).
+    pub name: String,
+    /// PascalCase, for its types (`ArchivePetResponse`).
+    pub pascal: String,
+    pub summary: Option<String>,
+    pub path_params: Option<Parameters>,
+    pub query_params: Option<Parameters>,
+    pub header_params: Option<Parameters>,
+    /// The Rust type of the JSON request body.
+    pub body: Option<String>,
+    /// Its type as utoipa documents it.
+    pub body_schema: Option<String>,
+    pub responses: Vec<Response>,
+    /// The security schemes whose credentials must all be present.
+    pub security: Vec<SecurityScheme>,
+    /// The header parameters as `utoipa::path` documents them (path and query parameters
+    /// are documented by their structs).
+    pub header_docs: Vec<HeaderDoc>,
+    /// The inputs with checks (`path`, `query`, `headers`, `body`): their `violations`
+    /// are gathered before the service is called.
+    pub validated: Vec<String>,
+    /// Whether the handler can answer 422.
+    pub checks_input: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HeaderDoc {
+    pub name: String,
+    /// The type, in `Option` when the header is optional.
+    pub schema_type: String,
+    pub description: Option<String>,
+}
+
+/// The parameters of one location, held in one DTO struct.
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameters {
+    pub dto: String,
+    pub params: Vec<Parameter>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Parameter {
+    /// The name on the wire (for a path parameter, the axum route's).
+    pub name: String,
+    pub ident: String,
+    /// The type without `Option`.
+    pub rust_type: String,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Response {
+    pub status: u16,
+    /// The variant of the operation's response enum (`Ok`, `NotFound`, `Status299`).
+    pub variant: String,
+    pub description: String,
+    /// The Rust type of its JSON body; `None` for an empty answer.
+    pub body: Option<String>,
+    /// Its type as utoipa documents it.
+    pub body_schema: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SecurityScheme {
+    /// The name under `components/securitySchemes`.
+    pub name: String,
+    /// snake_case: `verify_<ident>` is its verifier method.
+    pub ident: String,
+    /// PascalCase: `<Pascal>Credential` is its extractor.
+    pub pascal: String,
+    /// `api_key` or `bearer`.
+    pub kind: String,
+    /// The header that carries the credential.
+    pub header: String,
+    pub description: Option<String>,
+}
+
+/// The operations of `document` outside `resources`; what cannot be generated is warned
+/// about. `None` when there is none.
+pub fn collect(
+    resolver: &mut Resolver,
+    resources: &[Resource],
+    taken_type_names: &[String],
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Operations>, OpenApiError> {
+    let file = resolver.root_file().to_owned();
+    let covered: BTreeSet<&str> = resources
+        .iter()
+        .flat_map(|resource| {
+            [
+                resource.collection_path.as_str(),
+                resource.item_path.as_str(),
+            ]
+        })
+        .collect();
+    let Some(Value::Object(paths)) = resolver.value_at(&file, "/paths").cloned() else {
+        return Ok(None);
+    };
+    let global_security = resolver.value_at(&file, "/security").cloned();
+    // Gather the operations first, so names are settled before any type is named.
+    let mut found: Vec<FoundOperation> = Vec::new();
+    for (path, item) in &paths {
+        if covered.contains(path.as_str()) {
+            continue;
+        }
+        let at = pointer(&["paths", path]);
+        if item.get("$ref").is_some() {
+            warnings.push(Warning::new(
+                at,
+                "path item given by $ref: not generated in this version",
+            ));
+            continue;
+        }
+        let shared = located_parameters(&at, item);
+        for method in METHODS {
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
+            let target = Target {
+                file: file.clone(),
+                pointer: child(&at, &[method]),
+                value: operation.clone(),
+            };
+            found.push((path.clone(), method.to_owned(), target, shared.clone()));
+        }
+    }
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut reserved = taken_type_names.to_vec();
+    for (path, method, target, _) in &found {
+        let base = match target.value.get("operationId").and_then(Value::as_str) {
+            Some(id) => id.to_snake_case(),
+            None => format!("{method}_{}", path.replace(['{', '}'], "").to_snake_case()),
+        };
+        let base = function_ident(&base);
+        let mut name = base.clone();
+        let mut number = 2;
+        while names.contains(&name) {
+            name = format!("{base}_{number}");
+            number += 1;
+        }
+        reserved.push(format!("{}Response", name.to_upper_camel_case()));
+        names.push(name);
+    }
+    let tag = found.iter().find_map(|(_, _, target, _)| {
+        target
+            .value
+            .get("tags")
+            .and_then(|tags| tags.get(0))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    let mut builder = DtoBuilder::new(resolver, &reserved);
+    let mut schemes: Vec<SecurityScheme> = Vec::new();
+    let mut operations = Vec::new();
+    for ((path, method, target, shared), name) in found.into_iter().zip(names) {
+        let operation = operation(
+            &mut builder,
+            OperationSource {
+                path,
+                method,
+                target,
+                shared,
+                name,
+                global_security: global_security.as_ref(),
+            },
+            &mut schemes,
+            warnings,
+        )?;
+        operations.push(operation);
+    }
+    let (dtos, patterns, dto_warnings) = builder.finish();
+    warnings.extend(dto_warnings);
+    let validating: BTreeSet<&str> = dtos
+        .iter()
+        .filter(|dto| dto.validates)
+        .map(|dto| dto.name.as_str())
+        .collect();
+    for operation in &mut operations {
+        let inputs = [
+            (
+                "path",
+                operation.path_params.as_ref().map(|group| &group.dto),
+            ),
+            (
+                "query",
+                operation.query_params.as_ref().map(|group| &group.dto),
+            ),
+            (
+                "headers",
+                operation.header_params.as_ref().map(|group| &group.dto),
+            ),
+            ("body", operation.body.as_ref()),
+        ];
+        operation.validated = inputs
+            .into_iter()
+            .filter(|(_, dto)| dto.is_some_and(|dto| validating.contains(dto.as_str())))
+            .map(|(input, _)| input.to_owned())
+            .collect();
+        operation.checks_input = !operation.validated.is_empty()
+            || operation.body.is_some()
+            || operation.header_params.is_some();
+    }
+    let any = |test: fn(&Operation) -> bool| operations.iter().any(test);
+    Ok(Some(Operations {
+        uses_path: any(|operation| operation.path_params.is_some()),
+        uses_query: any(|operation| operation.query_params.is_some()),
+        uses_headers: any(|operation| operation.header_params.is_some()),
+        uses_required_header: any(|operation| {
+            operation
+                .header_params
+                .as_ref()
+                .is_some_and(|group| group.params.iter().any(|param| param.required))
+        }),
+        uses_body: any(|operation| operation.body.is_some()),
+        uses_into_params: dtos.iter().any(|dto| dto.params_in.is_some()),
+        uses_json: any(|operation| {
+            operation
+                .responses
+                .iter()
+                .any(|response| response.body.is_some())
+        }),
+        operations,
+        dtos,
+        patterns,
+        schemes,
+        tag,
+    }))
+}
+
+struct OperationSource<'a> {
+    path: String,
+    method: String,
+    target: Target,
+    /// The parameters of the path item, with their pointers.
+    shared: Vec<(String, Value)>,
+    name: String,
+    global_security: Option<&'a Value>,
+}
+
+fn operation(
+    builder: &mut DtoBuilder,
+    source: OperationSource,
+    schemes: &mut Vec<SecurityScheme>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Operation, OpenApiError> {
+    let OperationSource {
+        path,
+        method,
+        target,
+        shared,
+        name,
+        global_security,
+    } = source;
+    let at = target.pointer.clone();
+    let spec = &target.value;
+    let pascal = name.to_upper_camel_case();
+    let operation_id = spec
+        .get("operationId")
+        .and_then(Value::as_str)
+        .map_or_else(|| name.clone(), str::to_owned);
+    let label = format!("{} {path} ({operation_id})", method.to_uppercase());
+    if spec.get("callbacks").is_some() {
+        warnings.push(Warning::new(
+            child(&at, &["callbacks"]),
+            format!("{label}: callbacks not generated"),
+        ));
+    }
+
+    // Parameters: the operation's own override the path item's of the same name and place.
+    let mut parameters = located_parameters(&at, spec);
+    parameters.extend(shared);
+    let mut by_location: [(&str, Vec<ParameterField>, Vec<Parameter>); 3] = [
+        ("path", Vec::new(), Vec::new()),
+        ("query", Vec::new(), Vec::new()),
+        ("header", Vec::new(), Vec::new()),
+    ];
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut axum_path = path.clone();
+    for (parameter_at, value) in parameters {
+        let parameter = dereference(
+            builder.resolver(),
+            Target {
+                file: target.file.clone(),
+                pointer: parameter_at,
+                value,
+            },
+        )?;
+        let where_at = builder
+            .resolver()
+            .locate(&parameter.file, &parameter.pointer);
+        let text = |key: &str| parameter.value.get(key).and_then(Value::as_str);
+        let (Some(wire), Some(location)) = (text("name"), text("in")) else {
+            warnings.push(Warning::new(
+                where_at,
+                format!("{label}: parameter without `name` and `in` not generated"),
+            ));
+            continue;
+        };
+        let key = (wire.to_owned(), location.to_owned());
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
+        let Some(slot) = by_location
+            .iter_mut()
+            .find(|(known, _, _)| *known == location)
+        else {
+            warnings.push(Warning::new(
+                where_at,
+                format!("{label}: {location} parameter `{wire}` not generated"),
+            ));
+            continue;
+        };
+        let Some(schema) = parameter.value.get("schema") else {
+            warnings.push(Warning::new(
+                where_at,
+                format!("{label}: parameter `{wire}` without a `schema` (content) not generated"),
+            ));
+            continue;
+        };
+        let mut schema = Target {
+            file: parameter.file.clone(),
+            pointer: child(&parameter.pointer, &["schema"]),
+            value: schema.clone(),
+        };
+        let resolved = dereference(builder.resolver(), schema.clone())?;
+        let kind = resolved.value.get("type").and_then(Value::as_str);
+        let composite =
+            matches!(kind, Some("array" | "object")) || resolved.value.get("properties").is_some();
+        if composite {
+            warnings.push(Warning::new(
+                where_at,
+                format!(
+                    "{label}: {location} parameter `{wire}` is a list or object: not generated"
+                ),
+            ));
+            continue;
+        }
+        let required = location == "path"
+            || parameter.value.get("required").and_then(Value::as_bool) == Some(true);
+        let used: Vec<String> = slot.2.iter().map(|known| known.ident.clone()).collect();
+        let ident = field_ident(wire, &used);
+        let name_on_wire = if location == "path" {
+            // axum names the segment like the field, so the path struct needs no rename.
+            let segment = ident.trim_start_matches("r#").to_owned();
+            axum_path = axum_path.replace(&format!("{{{wire}}}"), &format!("{{{segment}}}"));
+            segment
+        } else {
+            wire.to_owned()
+        };
+        // A header is parsed with `FromStr`, which enums and untyped values lack.
+        let parses = matches!(kind, Some("string" | "integer" | "number" | "boolean"))
+            && resolved.value.get("enum").is_none();
+        if location == "header" && !parses {
+            warnings.push(Warning::new(
+                where_at,
+                format!("{label}: header `{wire}` read as a plain string (its schema is not a plain scalar)"),
+            ));
+            schema.value = serde_json::json!({ "type": "string" });
+        }
+        let description = text("description").map(first_line);
+        slot.1
+            .push((name_on_wire.clone(), wire.to_owned(), schema, required));
+        slot.2.push(Parameter {
+            name: name_on_wire,
+            ident,
+            rust_type: String::new(),
+            required,
+            description,
+        });
+    }
+    let mut structs = Vec::new();
+    for (location, fields, mut params) in by_location {
+        if fields.is_empty() {
+            structs.push(None);
+            continue;
+        }
+        // axum extracts path and query parameters, and utoipa documents them, from the struct.
+        let (suffix, params_in) = match location {
+            "path" => ("Path", Some("Path")),
+            "query" => ("Query", Some("Query")),
+            _ => ("Headers", None),
+        };
+        let dto_name = builder.parameter_struct(
+            &format!("{pascal}{suffix}"),
+            &format!("The {location} parameters of `{operation_id}`."),
+            params_in,
+            fields,
+        )?;
+        for (param, rust_type) in params.iter_mut().zip(builder.base_types(&dto_name)) {
+            param.rust_type = rust_type;
+        }
+        structs.push(Some(Parameters {
+            dto: dto_name,
+            params,
+        }));
+    }
+    let header_params = structs.pop().flatten();
+    let query_params = structs.pop().flatten();
+    let path_params = structs.pop().flatten();
+    let header_docs = header_params
+        .iter()
+        .flat_map(|group| &group.params)
+        .map(|param| HeaderDoc {
+            name: param.name.clone(),
+            schema_type: if param.required {
+                param.rust_type.clone()
+            } else {
+                format!("Option<{}>", param.rust_type)
+            },
+            description: param.description.clone(),
+        })
+        .collect();
+
+    let body = request_body(builder, &target, &pascal, &label, warnings)?;
+    let responses = responses(builder, &target, &pascal, &label, warnings)?;
+    let security = security(builder, &target, global_security, &label, schemes, warnings)?;
+    Ok(Operation {
+        method,
+        spec_path: path,
+        path: axum_path,
+        operation_id,
+        name,
+        pascal,
+        summary: spec
+            .get("summary")
+            .or_else(|| spec.get("description"))
+            .and_then(Value::as_str)
+            .map(|text| text.lines().next().unwrap_or_default().to_owned()),
+        path_params,
+        query_params,
+        header_params,
+        body_schema: body.as_ref().map(|body| body.schema_type()),
+        body: body.map(|body| body.rust),
+        responses,
+        security,
+        header_docs,
+        validated: Vec::new(),
+        checks_input: false,
+    })
+}
+
+/// The `parameters` of a path item or operation at `at`, each with its pointer.
+fn located_parameters(at: &str, holder: &Value) -> Vec<(String, Value)> {
+    match holder.get("parameters") {
+        Some(Value::Array(parameters)) => parameters
+            .iter()
+            .enumerate()
+            .map(|(index, parameter)| {
+                (
+                    child(at, &["parameters", &index.to_string()]),
+                    parameter.clone(),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn request_body(
+    builder: &mut DtoBuilder,
+    operation: &Target,
+    pascal: &str,
+    label: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<RustType>, OpenApiError> {
+    let Some(body) = operation.value.get("requestBody") else {
+        return Ok(None);
+    };
+    let body = dereference(
+        builder.resolver(),
+        Target {
+            file: operation.file.clone(),
+            pointer: child(&operation.pointer, &["requestBody"]),
+            value: body.clone(),
+        },
+    )?;
+    let at = builder.resolver().locate(&body.file, &body.pointer);
+    let Some(schema) = json_content(&body, &at, label, warnings) else {
+        return Ok(None);
+    };
+    if body.value.get("required").and_then(Value::as_bool) != Some(true) {
+        warnings.push(Warning::new(
+            at,
+            format!("{label}: the optional request body is required by the generated handler"),
+        ));
+    }
+    builder
+        .type_of(schema, &format!("{pascal}Request"), Direction::Request)
+        .map(Some)
+}
+
+fn responses(
+    builder: &mut DtoBuilder,
+    operation: &Target,
+    pascal: &str,
+    label: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<Response>, OpenApiError> {
+    let mut responses = Vec::new();
+    let Some(Value::Object(listed)) = operation.value.get("responses") else {
+        return Ok(responses);
+    };
+    for (status, response) in listed {
+        let at = child(&operation.pointer, &["responses", status]);
+        let Some(code) = status
+            .parse::<u16>()
+            .ok()
+            .filter(|code| (100..600).contains(code))
+        else {
+            warnings.push(Warning::new(
+                at,
+                format!("{label}: response `{status}` not generated (only numeric status codes are; errors are problem+json)"),
+            ));
+            continue;
+        };
+        let response = dereference(
+            builder.resolver(),
+            Target {
+                file: operation.file.clone(),
+                pointer: at,
+                value: response.clone(),
+            },
+        )?;
+        let where_at = builder.resolver().locate(&response.file, &response.pointer);
+        let variant = status_variant(code);
+        let body = match json_content(&response, &where_at, label, warnings) {
+            Some(schema) => Some(builder.type_of(
+                schema,
+                &format!("{pascal}{variant}Body"),
+                Direction::Response,
+            )?),
+            None => None,
+        };
+        responses.push(Response {
+            status: code,
+            variant,
+            description: response
+                .value
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            body_schema: body.as_ref().map(RustType::schema_type),
+            body: body.map(|body| body.rust),
+        });
+    }
+    Ok(responses)
+}
+
+/// The schema of the JSON content of a request body or response; other media types warned.
+fn json_content(
+    holder: &Target,
+    at: &str,
+    label: &str,
+    warnings: &mut Vec<Warning>,
+) -> Option<Target> {
+    let Some(Value::Object(content)) = holder.value.get("content") else {
+        return None;
+    };
+    let json = content.keys().find(|media| {
+        let media = media.split(';').next().unwrap_or_default().trim();
+        media == "application/json" || media.ends_with("+json")
+    });
+    for media in content.keys().filter(|media| Some(*media) != json) {
+        warnings.push(Warning::new(
+            child(at, &["content", media]),
+            format!("{label}: content `{media}` not generated (only JSON is)"),
+        ));
+    }
+    let media = json?;
+    let schema = content[media].get("schema")?;
+    Some(Target {
+        file: holder.file.clone(),
+        pointer: child(&holder.pointer, &["content", media, "schema"]),
+        value: schema.clone(),
+    })
+}
+
+/// The schemes of the operation's first security requirement (or the document's), added to
+/// `schemes` on first use.
+fn security(
+    builder: &mut DtoBuilder,
+    operation: &Target,
+    global: Option<&Value>,
+    label: &str,
+    schemes: &mut Vec<SecurityScheme>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<SecurityScheme>, OpenApiError> {
+    let (requirements, at) = match operation.value.get("security") {
+        Some(own) => (own, child(&operation.pointer, &["security"])),
+        None => match global {
+            Some(global) => (global, "/security".to_owned()),
+            None => return Ok(Vec::new()),
+        },
+    };
+    let Some(requirements) = requirements.as_array() else {
+        return Ok(Vec::new());
+    };
+    // An empty requirement makes credentials optional: nothing to enforce.
+    if requirements.is_empty()
+        || requirements
+            .iter()
+            .any(|requirement| requirement.as_object().is_some_and(Map::is_empty))
+    {
+        return Ok(Vec::new());
+    }
+    if requirements.len() > 1 {
+        warnings.push(Warning::new(
+            at.clone(),
+            format!(
+                "{label}: only the first of {} alternative security requirements is enforced",
+                requirements.len()
+            ),
+        ));
+    }
+    let mut required = Vec::new();
+    let Some(first) = requirements[0].as_object() else {
+        return Ok(required);
+    };
+    let root = builder.resolver().root_file().to_owned();
+    for name in first.keys() {
+        if let Some(known) = schemes.iter().find(|scheme| scheme.name == *name) {
+            required.push(known.clone());
+            continue;
+        }
+        let scheme_at = pointer(&["components", "securitySchemes", name]);
+        let Some(value) = builder.resolver().value_at(&root, &scheme_at).cloned() else {
+            warnings.push(Warning::new(
+                child(&at, &["0", name]),
+                format!("{label}: security scheme `{name}` is not defined"),
+            ));
+            continue;
+        };
+        let scheme = dereference(
+            builder.resolver(),
+            Target {
+                file: root.clone(),
+                pointer: scheme_at.clone(),
+                value,
+            },
+        )?;
+        let text = |key: &str| scheme.value.get(key).and_then(Value::as_str);
+        let (kind, header) = match (text("type"), text("in"), text("scheme")) {
+            (Some("apiKey"), Some("header"), _) => ("api_key", text("name").unwrap_or("X-API-Key")),
+            (Some("http"), _, Some(http)) if http.eq_ignore_ascii_case("bearer") => {
+                ("bearer", "Authorization")
+            }
+            _ => {
+                warnings.push(Warning::new(
+                    scheme_at,
+                    format!("security scheme `{name}` not generated: only API keys in a header and HTTP bearer tokens are"),
+                ));
+                continue;
+            }
+        };
+        let used: Vec<String> = schemes.iter().map(|scheme| scheme.ident.clone()).collect();
+        let ident = field_ident(name, &used).trim_start_matches("r#").to_owned();
+        let ident = if ident.starts_with("field_") {
+            format!("scheme_{}", ident.trim_start_matches("field_"))
+        } else {
+            ident
+        };
+        let scheme = SecurityScheme {
+            name: name.clone(),
+            pascal: type_ident(&ident),
+            ident,
+            kind: kind.to_owned(),
+            header: header.to_owned(),
+            description: text("description").map(first_line),
+        };
+        schemes.push(scheme.clone());
+        required.push(scheme);
+    }
+    Ok(required)
+}
+
+/// A function name from a snake_case operation name: keywords and names that cannot be
+/// identifiers get an `_operation` suffix or `operation_` prefix.
+fn function_ident(snake: &str) -> String {
+    let ident = field_ident(snake, &[]);
+    if let Some(keyword) = ident.strip_prefix("r#") {
+        format!("{keyword}_operation")
+    } else if let Some(rest) = ident.strip_prefix("field_") {
+        format!("operation_{rest}")
+    } else {
+        ident
+    }
+}
+
+/// The variant of a response status: its reason phrase in PascalCase, else `Status<code>`.
+fn status_variant(code: u16) -> String {
+    let reason = match code {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        204 => "NoContent",
+        301 => "MovedPermanently",
+        302 => "Found",
+        303 => "SeeOther",
+        304 => "NotModified",
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        405 => "MethodNotAllowed",
+        409 => "Conflict",
+        410 => "Gone",
+        412 => "PreconditionFailed",
+        422 => "UnprocessableEntity",
+        429 => "TooManyRequests",
+        500 => "InternalServerError",
+        502 => "BadGateway",
+        503 => "ServiceUnavailable",
+        _ => return format!("Status{code}"),
+    };
+    reason.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_names_are_identifiers() {
+        assert_eq!(function_ident("archive_pet"), "archive_pet");
+        assert_eq!(function_ident("move"), "move_operation");
+        assert_eq!(function_ident("1up"), "operation_1up");
+        assert_eq!(status_variant(404), "NotFound");
+        assert_eq!(status_variant(299), "Status299");
+    }
+}
