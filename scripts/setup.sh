@@ -14,6 +14,15 @@ if ! .tools/helm-python/bin/python -c 'import helm_python, kubernetes_validate' 
     'helm-python-sdk==0.2.2' 'kubernetes-validate==1.37.0'
 fi
 
+# Schemathesis for tests/e2e_conformance.rs, which checks that a generated service answers
+# as its own OpenAPI document says (docs/openapi.md). Its own venv: it pins many packages.
+SCHEMATHESIS_VERSION=4.32.5
+if ! .tools/schemathesis/bin/schemathesis --version 2>/dev/null | grep -q " $SCHEMATHESIS_VERSION\$"; then
+  python3 -m venv .tools/schemathesis
+  .tools/schemathesis/bin/pip install --quiet --disable-pip-version-check \
+    "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
 # sqlx-cli 0.8.6: the migrate interop tests (tests/migrate_interop.rs) run it against the
 # same databases as axiomod to prove byte-exact compatibility of `_sqlx_migrations`.
 SQLX_CLI_VERSION=0.8.6

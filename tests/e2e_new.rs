@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use support::http::{self, get};
 use support::otlp::Collector;
 use support::project::{
-    PATIENCE, Service, binary, cargo, free_port, generate, scaffold, scaffold_examples,
+    PATIENCE, Service, binary, cargo, free_port, generate, run_migrate, scaffold,
+    scaffold_examples, scaffold_openapi,
 };
 
 /// fmt, clippy and the generated tests, exactly as the generated CI runs them.
@@ -105,19 +106,6 @@ fn check_broker_contract(
     );
     assert!(!refused.status.success(), "started without BROKER_URL");
     assert!(output.contains("BROKER_URL is not set"), "{output}");
-}
-
-fn run_migrate(name: &str, project: &Path, database_url: &str) {
-    let output = Command::new(binary(name))
-        .arg("migrate")
-        .current_dir(project)
-        .env("DATABASE_URL", database_url)
-        .output()
-        .expect("the generated binary runs");
-    assert!(
-        output.status.success(),
-        "`{name} migrate` failed: {output:?}"
-    );
 }
 
 /// The platform's HTTP contract (issue 3) against a running service.
@@ -307,25 +295,6 @@ fn check_generated_handler(service: &Service) {
     assert!(
         openapi["paths"]["/api/v1/invoices/{id}/channels/{channel}/publish"]["post"].is_object(),
         "{openapi}"
-    );
-}
-
-/// `axiomod generate scaffold --openapi` with a fixture spec of tests/cli_openapi.rs.
-fn scaffold_openapi(project: &Path, spec: &str) {
-    let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/openapi")
-        .join(spec);
-    let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
-        .args(["generate", "scaffold", "--openapi"])
-        .arg(&spec)
-        .arg("--project")
-        .arg(project)
-        .output()
-        .expect("axiomod runs");
-    assert!(
-        output.status.success(),
-        "scaffold --openapi {} failed: {output:?}",
-        spec.display()
     );
 }
 

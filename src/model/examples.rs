@@ -6,7 +6,6 @@
 //! syntax tree picks a literal path through it, varying repetition counts and alternatives until
 //! a candidate satisfies every constraint of the field.
 
-use regex::Regex;
 use regex_syntax::hir::{Class, Hir, HirKind};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -118,7 +117,7 @@ pub(crate) fn violated_string_constraint(
         return Some("max_length");
     }
     if let Some(pattern) = &constraints.pattern
-        && !Regex::new(&pattern.source).is_ok_and(|regex| regex.is_match(text))
+        && !pattern.regex.is_match(text)
     {
         return Some("pattern");
     }
@@ -449,10 +448,9 @@ fn invalid_examples(kind: &FieldType, constraints: &Constraints) -> Vec<InvalidE
         push("max_length", json!("x".repeat(length as usize + 1)));
     }
     if let Some(pattern) = &constraints.pattern
-        && let Ok(regex) = Regex::new(&pattern.source)
         && let Some(text) = ["", "!", " ", "~~~~", "0", "a", "A", "-", "#invalid#", "\n"]
             .iter()
-            .find(|text| !regex.is_match(text))
+            .find(|text| !pattern.regex.is_match(text))
     {
         push("pattern", json!(text));
     }
@@ -474,6 +472,8 @@ fn invalid_examples(kind: &FieldType, constraints: &Constraints) -> Vec<InvalidE
 
 #[cfg(test)]
 mod tests {
+    use regex::Regex;
+
     use super::*;
     use crate::model::types::{Bound, Number};
     use crate::model::{EnumType, EnumVariant, Pattern};
@@ -484,7 +484,7 @@ mod tests {
 
     fn with_pattern(pattern: &str) -> Constraints {
         Constraints {
-            pattern: Some(Pattern::new(pattern)),
+            pattern: Some(Pattern::new(Regex::new(pattern).unwrap())),
             ..Constraints::default()
         }
     }

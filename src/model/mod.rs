@@ -196,23 +196,35 @@ pub enum StringFormat {
 }
 
 /// A regular expression (Rust `regex` syntax) that a string value must match somewhere.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Pattern {
     /// As written in the schema.
     pub source: String,
     /// As a Rust string literal, quotes included.
     pub rust_literal: String,
+    /// Compiled once, for the examples and defaults that are checked against it.
+    #[serde(skip)]
+    pub regex: regex::Regex,
 }
 
 impl Pattern {
-    /// A pattern; the caller has checked that it compiles.
-    pub fn new(source: &str) -> Pattern {
+    pub fn new(regex: regex::Regex) -> Pattern {
         Pattern {
-            source: source.to_owned(),
-            rust_literal: types::rust_string_literal(source),
+            source: regex.as_str().to_owned(),
+            rust_literal: types::rust_string_literal(regex.as_str()),
+            regex,
         }
     }
 }
+
+/// Patterns are equal when they are written the same.
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Eq for Pattern {}
 
 /// Value constraints of a field. Absent constraints are `None` (serialized as null).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

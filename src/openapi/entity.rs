@@ -285,7 +285,7 @@ fn collect(
 fn typed(target: &Target) -> Result<Schema, OpenApiError> {
     let mut value = target.value.clone();
     normalise_schema(&mut value);
-    super::deserialize(value, &target.file, &target.pointer)
+    super::deserialize(&value, &target.file, &target.pointer)
 }
 
 /// A field being written, with where its property is for warnings.

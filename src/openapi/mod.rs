@@ -77,7 +77,7 @@ pub fn translate_source(
     if version == Version::V3_1 {
         version::normalise_document(&mut document, &mut warnings);
     }
-    let spec: openapiv3::OpenAPI = deserialize(document.clone(), path, "")?;
+    let spec: openapiv3::OpenAPI = deserialize(&document, path, "")?;
     let mut resolver = refs::Resolver::new(path, document);
     let resources = resources::detect(&spec, &mut resolver, &mut warnings)?;
     let mut entities = Table::new();
@@ -256,7 +256,7 @@ fn module_name(
 /// Reads `value` (at `pointer` of `file`) as an openapiv3 type; a mismatch names the JSON
 /// pointer of the offending part.
 fn deserialize<T: DeserializeOwned>(
-    value: Value,
+    value: &Value,
     file: &Path,
     pointer: &str,
 ) -> Result<T, OpenApiError> {

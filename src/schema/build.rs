@@ -733,7 +733,7 @@ impl Builder<'_> {
             .size_limit(PATTERN_SIZE_LIMIT)
             .build()
         {
-            Ok(_) => Some(Pattern::new(source)),
+            Ok(regex) => Some(Pattern::new(regex)),
             Err(error) => {
                 self.error(
                     ErrorKind::InvalidPattern {

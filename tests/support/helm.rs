@@ -588,14 +588,10 @@ pub fn real_helm() -> Option<PathBuf> {
     if usable {
         return Some(python);
     }
-    let message = format!(
+    super::skip(&format!(
         "real Helm is not installed at {} (run scripts/setup.sh)",
         python.display()
-    );
-    if std::env::var("CI").is_ok_and(|value| value == "true") {
-        panic!("{message} (CI=true: tests must not skip)");
-    }
-    eprintln!("\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n");
+    ));
     None
 }
 

@@ -21,12 +21,17 @@ pub fn service_url(variable: &str, default: &str) -> Option<String> {
     if reachable(&url) {
         return Some(url);
     }
-    let message = format!("service for {variable} is unreachable at {url}");
-    if std::env::var("CI").is_ok_and(|value| value == "true") {
-        panic!("{message} (CI=true: service-backed tests must not skip)");
-    }
-    eprintln!("\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n");
+    skip(&format!("service for {variable} is unreachable at {url}"));
     None
+}
+
+/// Says loudly that a test is skipped because of `reason` (a missing service or tool); under
+/// `CI=true`, where nothing may be skipped, fails the test instead.
+pub fn skip(reason: &str) {
+    if std::env::var("CI").is_ok_and(|value| value == "true") {
+        panic!("{reason} (CI=true: tests must not skip)");
+    }
+    eprintln!("\n!!!!!!!! SKIPPED: {reason} !!!!!!!!\n");
 }
 
 /// PostgreSQL server URL (no database name), from `AXIOMOD_TEST_POSTGRES_URL`.

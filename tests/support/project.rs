@@ -169,3 +169,37 @@ pub fn scaffold(project: &Path, schema: &Path) {
         schema.display()
     );
 }
+
+/// `axiomod generate scaffold --openapi` with a spec under fixtures/openapi/ (`spec` relative
+/// to it) into `project`; panics with the output on failure.
+pub fn scaffold_openapi(project: &Path, spec: &str) {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/openapi")
+        .join(spec);
+    let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
+        .args(["generate", "scaffold", "--openapi"])
+        .arg(&spec)
+        .arg("--project")
+        .arg(project)
+        .output()
+        .expect("axiomod runs");
+    assert!(
+        output.status.success(),
+        "scaffold --openapi {} failed: {output:?}",
+        spec.display()
+    );
+}
+
+/// `<name> migrate`, the built service's own migration command, against `database_url`.
+pub fn run_migrate(name: &str, project: &Path, database_url: &str) {
+    let output = Command::new(binary(name))
+        .arg("migrate")
+        .current_dir(project)
+        .env("DATABASE_URL", database_url)
+        .output()
+        .expect("the generated binary runs");
+    assert!(
+        output.status.success(),
+        "`{name} migrate` failed: {output:?}"
+    );
+}
