@@ -52,6 +52,8 @@ pub enum RepositoryError {
     Stale,
     #[error("the cursor is not valid for this list")]
     InvalidCursor,
+    #[error("a text value contains a character the database cannot store (U+0000)")]
+    UnstorableCharacter,
     #[error("database error: {0}")]
     Database(String),
 }
@@ -69,7 +71,9 @@ impl From<RepositoryError> for ServiceError {
                 ServiceError::Conflict("other records still refer to this one".to_string())
             }
             RepositoryError::Stale => ServiceError::Stale,
-            RepositoryError::InvalidCursor => ServiceError::BadRequest(error.to_string()),
+            RepositoryError::InvalidCursor | RepositoryError::UnstorableCharacter => {
+                ServiceError::BadRequest(error.to_string())
+            }
             RepositoryError::Database(message) => ServiceError::Internal(message),
         }
     }
