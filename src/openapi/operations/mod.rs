@@ -340,17 +340,33 @@ fn operation(
         ("query", Vec::new(), Vec::new()),
         ("header", Vec::new(), Vec::new()),
     ];
-    let mut seen: Vec<(String, String)> = Vec::new();
-    let mut axum_path = path.clone();
+    let mut resolved = Vec::new();
     for (parameter_at, value) in parameters {
-        let parameter = dereference(
+        resolved.push(dereference(
             builder.resolver(),
             Target {
                 file: target.file.clone(),
                 pointer: parameter_at,
                 value,
             },
-        )?;
+        )?);
+    }
+    for wire in undeclared_path_segments(&path, &resolved) {
+        warnings.push(Warning::new(
+            builder.resolver().locate(&target.file, &at),
+            format!("{label}: path parameter `{wire}` is not declared: read as a string"),
+        ));
+        resolved.push(Target {
+            file: target.file.clone(),
+            pointer: at.clone(),
+            value: serde_json::json!({
+                "name": wire, "in": "path", "required": true, "schema": { "type": "string" }
+            }),
+        });
+    }
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut axum_path = path.clone();
+    for parameter in resolved {
         let where_at = builder
             .resolver()
             .locate(&parameter.file, &parameter.pointer);
@@ -504,6 +520,22 @@ fn operation(
         validated: Vec::new(),
         checks_input: false,
     })
+}
+
+/// The `{name}` segments of `path` that no parameter `in: path` declares, in path order.
+fn undeclared_path_segments(path: &str, parameters: &[Target]) -> Vec<String> {
+    let declared = |name: &str| {
+        parameters.iter().any(|parameter| {
+            parameter.value.get("in").and_then(Value::as_str) == Some("path")
+                && parameter.value.get("name").and_then(Value::as_str) == Some(name)
+        })
+    };
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+        .filter(|name| !name.is_empty() && !declared(name))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The `parameters` of a path item or operation at `at`, each with its pointer.
@@ -789,6 +821,24 @@ fn status_variant(code: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_segments_no_parameter_declares_are_found() {
+        let declared = Target {
+            file: "spec.yaml".into(),
+            pointer: "/paths/~1a/get/parameters/0".into(),
+            value: serde_json::json!({ "name": "shopId", "in": "path" }),
+        };
+        let query = Target {
+            value: serde_json::json!({ "name": "itemId", "in": "query" }),
+            ..declared.clone()
+        };
+        assert_eq!(
+            undeclared_path_segments("/shops/{shopId}/items/{itemId}/{}", &[declared, query]),
+            ["itemId"]
+        );
+        assert!(undeclared_path_segments("/shops", &[]).is_empty());
+    }
 
     #[test]
     fn operation_names_are_identifiers() {
