@@ -84,6 +84,24 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
     }
 }
 
+/// The request's `If-None-Match` and `If-Match` headers, what conditional requests read:
+/// unlike the `HeaderMap` extractor, it does not copy every other header of the request.
+pub struct ConditionalHeaders(pub HeaderMap);
+
+impl<S: Send + Sync> FromRequestParts<S> for ConditionalHeaders {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let mut headers = HeaderMap::new();
+        for name in [header::IF_NONE_MATCH, header::IF_MATCH] {
+            for value in parts.headers.get_all(&name) {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        Ok(ConditionalHeaders(headers))
+    }
+}
+
 impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
         match self {
@@ -168,11 +186,15 @@ impl ListParams {
 
 /// The ETag of a resource at `version`.
 pub fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{version}\"")).expect("a quoted number is a valid header")
+    // From the `String` itself: its bytes become the header value's, with no copy.
+    HeaderValue::try_from(format!("\"{version}\"")).expect("a quoted number is a valid header")
 }
 
 /// True when `If-None-Match` names the current version (the client's copy is fresh).
 pub fn is_fresh(headers: &HeaderMap, version: i64) -> bool {
+    if !headers.contains_key(header::IF_NONE_MATCH) {
+        return false;
+    }
     let current = etag(version);
     headers
         .get_all(header::IF_NONE_MATCH)

@@ -2,19 +2,21 @@
 //! line, metrics, security headers, CORS, problem+json errors, panic catching, timeout and body
 //! limit.
 
+use std::any::Any;
+use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use opentelemetry::trace::TraceContextExt;
 use opentelemetry_http::HeaderExtractor;
-use tower::ServiceBuilder;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-use tower_http::timeout::TimeoutLayer;
+use tower::{Layer, Service};
+use tower_http::cors::{AllowOrigin, Any as AnyHeader, CorsLayer};
 use tracing::{Instrument, Level, Span};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 use uuid::Uuid;
@@ -36,35 +38,86 @@ const SECURITY_HEADERS: [(HeaderName, &str); 3] = [
 /// DEBUG, not INFO, so that probes do not flood the logs (nor cost a log line each).
 const PROBE_PATHS: [&str; 3] = ["/live", "/ready", "/metrics"];
 
-/// Wraps `router` in the middleware stack, outermost layer first.
+/// Wraps `router` in the middleware stack: CORS (when configured) outermost, so that every
+/// answer carries its headers, then the platform layer, then axum's body limit.
 pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
-    let stack = ServiceBuilder::new()
-        .layer(middleware::from_fn(observe))
-        .option_layer(cors(&config.cors_allowed_origins))
-        .layer(middleware::from_fn(problem::normalize_errors))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            config.request_timeout(),
-        ))
-        .layer(middleware::from_fn_with_state(
-            config.body_limit_bytes,
-            reject_declared_oversized_body,
-        ))
-        .layer(DefaultBodyLimit::max(config.body_limit_bytes));
-    router.fallback(problem::not_found).layer(stack)
+    let router = router
+        .fallback(problem::not_found)
+        .layer(DefaultBodyLimit::max(config.body_limit_bytes))
+        .layer(PlatformLayer {
+            body_limit_bytes: config.body_limit_bytes,
+            request_timeout: config.request_timeout(),
+        });
+    match cors(&config.cors_allowed_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
 
-/// Middleware, outermost: gives the request its id (the caller's `x-request-id`, or a new
-/// UUID), runs it in the request span, then writes its log line and metrics and adds the
-/// request id and the security headers to the response. One layer for what every request
-/// needs, because each layer costs every request a future of its own.
-async fn observe(mut request: Request, next: Next) -> Response {
+/// What every request needs, in one layer because each layer costs every request a future of
+/// its own: see [`serve`].
+#[derive(Debug, Clone, Copy)]
+struct PlatformLayer {
+    body_limit_bytes: usize,
+    request_timeout: Duration,
+}
+
+impl<S> Layer<S> for PlatformLayer {
+    type Service = Platform<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Platform {
+            inner,
+            settings: *self,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Platform<S> {
+    inner: S,
+    settings: PlatformLayer,
+}
+
+impl<S> Service<Request> for Platform<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        // `inner` is the one `poll_ready` readied: take it, leave a clone for the next call.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(serve(inner, request, self.settings))
+    }
+}
+
+/// Gives the request its id (the caller's `x-request-id`, or a new UUID), runs it in the
+/// request span, then writes its log line and metrics and adds the request id and the security
+/// headers to the response.
+async fn serve<S>(
+    inner: S,
+    mut request: Request,
+    settings: PlatformLayer,
+) -> Result<Response, Infallible>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
     let request_id = take_or_make_request_id(&mut request);
     let probe = PROBE_PATHS.contains(&request.uri().path());
     let span = request_span(&request, &request_id, probe);
     let tracker = RequestTracker::start(&request);
-    let mut response = next.run(request).instrument(span.clone()).await;
+    let mut response = guard(inner, request, settings)
+        .instrument(span.clone())
+        .await;
     let latency = tracker.finish(response.status());
     span.in_scope(|| log_response(response.status(), latency, probe));
     let headers = response.headers_mut();
@@ -74,7 +127,48 @@ async fn observe(mut request: Request, next: Next) -> Response {
             .entry(name)
             .or_insert_with(|| HeaderValue::from_static(value));
     }
-    response
+    Ok(response)
+}
+
+/// Runs the handler: 413 at once when the declared body is over the limit, 408 when it takes
+/// longer than the timeout, 500 when it panics, and every other error answer as problem+json.
+async fn guard<S>(mut inner: S, request: Request, settings: PlatformLayer) -> Response
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    if let Some(rejection) = reject_declared_oversized_body(&request, settings.body_limit_bytes) {
+        return rejection;
+    }
+    // Cheap: the URI shares the request's bytes. Only an error answer needs its path.
+    let uri: Uri = request.uri().clone();
+    let handled = tokio::time::timeout(
+        settings.request_timeout,
+        catch_panic(async move {
+            let Ok(response) = inner.call(request).await;
+            response
+        }),
+    )
+    .await;
+    match handled {
+        Ok(Ok(response)) => problem::normalize_error(response, uri.path()).await,
+        Ok(Err(panic)) => panic_response(panic),
+        Err(_elapsed) => Problem::new(StatusCode::REQUEST_TIMEOUT)
+            .with_instance(uri.path())
+            .into_response(),
+    }
+}
+
+/// Completes with the future's output, or with the panic it raised while polled.
+async fn catch_panic<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|context| {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(context))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(panic) => Poll::Ready(Err(panic)),
+        }
+    })
+    .await
 }
 
 /// The caller's request id, or a new UUID v4 set on the request so handlers see it too.
@@ -131,27 +225,24 @@ fn log_response(status: StatusCode, latency: Duration, probe: bool) {
     }
 }
 
-/// Answers 413 before any handler runs when `Content-Length` already exceeds the limit.
-/// Bodies without a length (chunked) are cut at the same limit by `DefaultBodyLimit` as the
-/// handler reads them.
-async fn reject_declared_oversized_body(
-    State(limit): State<usize>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let declared = request
+/// 413 before any handler runs when `Content-Length` already exceeds the limit. Bodies
+/// without a length (chunked) are cut at the same limit by `DefaultBodyLimit` as the handler
+/// reads them.
+fn reject_declared_oversized_body(request: &Request, limit: usize) -> Option<Response> {
+    let length = request
         .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<usize>().ok());
-    match declared {
-        Some(length) if length > limit => Problem::new(StatusCode::PAYLOAD_TOO_LARGE)
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse::<usize>()
+        .ok()?;
+    (length > limit).then(|| {
+        Problem::new(StatusCode::PAYLOAD_TOO_LARGE)
             .with_detail(format!(
                 "the request body has {length} bytes; the limit is {limit}"
             ))
-            .into_response(),
-        _ => next.run(request).await,
-    }
+            .into_response()
+    })
 }
 
 fn cors(allowed_origins: &[String]) -> Option<CorsLayer> {
@@ -177,12 +268,12 @@ fn cors(allowed_origins: &[String]) -> Option<CorsLayer> {
                 Method::PATCH,
                 Method::DELETE,
             ])
-            .allow_headers(Any)
+            .allow_headers(AnyHeader)
             .expose_headers([REQUEST_ID, header::ETAG, header::LOCATION]),
     )
 }
 
-fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+fn panic_response(_panic: Box<dyn Any + Send>) -> Response {
     tracing::error!("request handler panicked");
     Problem::new(StatusCode::INTERNAL_SERVER_ERROR).into_response()
 }

@@ -3,7 +3,6 @@
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -95,12 +94,10 @@ pub async fn not_found(request: Request) -> Problem {
         .with_instance(request.uri().path())
 }
 
-/// Middleware: turns every error answer that is not yet problem+json (from axum's extractors,
-/// the timeout, the body limit, a panic) into one, keeping its status and headers and using a
-/// short plain-text body as the `detail`.
-pub async fn normalize_errors(request: Request, next: Next) -> Response {
-    let instance = request.uri().path().to_string();
-    let response = next.run(request).await;
+/// Turns an error answer that is not yet problem+json (from axum's extractors or the body
+/// limit) into one, keeping its status and headers and using a short plain-text body as the
+/// `detail`; `path` becomes the `instance`. Other answers are returned as they are.
+pub async fn normalize_error(response: Response, path: &str) -> Response {
     let status = response.status();
     let is_error = status.is_client_error() || status.is_server_error();
     if !is_error || is_problem(&response) {
@@ -108,7 +105,7 @@ pub async fn normalize_errors(request: Request, next: Next) -> Response {
     }
     let (mut parts, body) = response.into_parts();
     let detail = plain_text_detail(&parts.headers, body).await;
-    let mut problem = Problem::new(status).with_instance(instance);
+    let mut problem = Problem::new(status).with_instance(path);
     if let Some(detail) = detail {
         problem = problem.with_detail(detail);
     }
