@@ -252,11 +252,13 @@ fn json_spec_with_relative_refs_maps_types_constraints_and_names() {
         domain.contains("r#type"),
         "a keyword field is a raw identifier"
     );
-    // The operation outside the resource is generated, behind the document's API key.
+    // The operation outside the resource is generated, behind the document's API key; the
+    // spec does not declare `{productId}`: it is read as a string path parameter.
     let operations =
         std::fs::read_to_string(project.join("src/modules/catalog/api/operations.rs")).unwrap();
     assert!(
-        operations.contains("path = \"/products/{productId}/publish\"")
+        operations.contains("path = \"/products/{product_id}/publish\"")
+            && operations.contains("Path<PublishProductPath>")
             && operations.contains("credential_api_key: ApiKeyCredential"),
         "{operations}"
     );
