@@ -16,20 +16,9 @@ use std::time::{Duration, Instant};
 use support::http::{self, get};
 use support::otlp::Collector;
 use support::project::{
-    PATIENCE, Service, binary, cargo, free_port, generate, run_migrate, scaffold,
+    PATIENCE, Service, binary, cargo, check_project, free_port, generate, run_migrate, scaffold,
     scaffold_examples, scaffold_openapi,
 };
-
-/// fmt, clippy and the generated tests, exactly as the generated CI runs them.
-fn check_project(project: &Path, test_env: &[(&str, &str)]) {
-    cargo(project, &["fmt", "--check"], &[]);
-    cargo(
-        project,
-        &["clippy", "--all-targets", "--", "-D", "warnings"],
-        &[],
-    );
-    cargo(project, &["test"], test_env);
-}
 
 /// Polls `/ready` until it answers 200 (the broker connects in the background after start).
 fn wait_until_ready(service: &Service) {

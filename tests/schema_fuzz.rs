@@ -4,6 +4,8 @@
 //! Every rejected input yields diagnostics that render (spans inside the source).
 //! A longer search: `FUZZ_CASES=20000 cargo test --release --test schema_fuzz`.
 
+mod support;
+
 use std::path::Path;
 
 use axiomod::model::{Field, FieldType, Module};
@@ -11,6 +13,7 @@ use axiomod::schema::{self, Format};
 use proptest::prelude::*;
 use regex::Regex;
 use serde_json::{Value, json};
+use support::schemas::{schema_strategy, to_toml, to_yaml};
 
 fn example(name: &str) -> String {
     std::fs::read_to_string(
@@ -136,187 +139,6 @@ proptest! {
     }
 }
 
-/// A field of a generated schema: its name and its inline table as JSON (key order kept).
-#[derive(Debug, Clone)]
-struct FieldDefinition {
-    name: &'static str,
-    table: Vec<(&'static str, Value)>,
-}
-
-/// A generated entity.
-#[derive(Debug, Clone)]
-struct EntityDefinition {
-    name: &'static str,
-    fields: Vec<FieldDefinition>,
-}
-
-const ENTITY_NAMES: &[&str] = &[
-    "Order", "Customer", "User", "Group", "Type", "Item", "Person", "Category",
-];
-const FIELD_NAMES: &[&str] = &[
-    "type", "name", "order", "status", "amount", "note", "match", "user", "total", "code", "group",
-    "ref",
-];
-const PATTERNS: &[&str] = &[
-    "^[a-z]+$",
-    "^[A-Z]{3}-[0-9]{4}$",
-    "^(red|green|blue)$",
-    "[0-9]",
-    "^x*y?$",
-];
-
-/// The type-specific keys of a valid field; `entities` are the names a ref may point at.
-fn field_table(entities: Vec<&'static str>) -> impl Strategy<Value = Vec<(&'static str, Value)>> {
-    let string = (
-        0..3usize,
-        0..20u32,
-        0..60u32,
-        0..PATTERNS.len(),
-        any::<bool>(),
-    )
-        .prop_map(|(variant, min, extra, pattern, text)| {
-            let kind = if text { "text" } else { "string" };
-            match variant {
-                0 => vec![
-                    ("type", json!(kind)),
-                    ("min_length", json!(min)),
-                    ("max_length", json!(min.max(1) + extra)),
-                ],
-                1 => vec![("type", json!(kind)), ("pattern", json!(PATTERNS[pattern]))],
-                _ => vec![
-                    ("type", json!("string")),
-                    ("format", json!(if text { "email" } else { "url" })),
-                    ("max_length", json!(40 + extra)),
-                ],
-            }
-        });
-    let integer = (any::<bool>(), -1000..1000i64, 0..1000i64, any::<bool>()).prop_map(
-        |(wide, min, span, default)| {
-            let mut table = vec![
-                ("type", json!(if wide { "i64" } else { "i32" })),
-                ("min", json!(min)),
-                ("max", json!(min + span)),
-            ];
-            if default {
-                table.push(("default", json!(min + span / 2)));
-            }
-            table
-        },
-    );
-    let float = (any::<bool>(), -100.0..100.0f64, 0.0..50.0f64).prop_map(|(decimal, min, span)| {
-        let min = (min * 4.0).round() / 4.0;
-        let max = min + (span * 4.0).round() / 4.0;
-        vec![
-            ("type", json!(if decimal { "decimal" } else { "f64" })),
-            ("min", json!(min)),
-            ("max", json!(max)),
-        ]
-    });
-    let enumeration = (
-        proptest::sample::subsequence(vec!["pending", "paid", "in-progress", "done", "x"], 1..5),
-        any::<prop::sample::Index>(),
-    )
-        .prop_map(|(values, default)| {
-            let default = values[default.index(values.len())];
-            vec![
-                ("type", json!("enum")),
-                ("values", json!(values)),
-                ("default", json!(default)),
-            ]
-        });
-    let plain = proptest::sample::select(vec!["bool", "uuid", "date", "datetime", "json"])
-        .prop_map(|kind| vec![("type", json!(kind))]);
-    let reference = proptest::sample::select(entities)
-        .prop_map(|entity| vec![("type", json!("ref")), ("entity", json!(entity))]);
-    let flags = (any::<bool>(), any::<bool>(), any::<bool>());
-    (
-        prop_oneof![string, integer, float, enumeration, plain, reference],
-        flags,
-    )
-        .prop_map(|(mut table, (optional, unique, indexed))| {
-            let json = table[0].1 == json!("json");
-            table.push(("optional", json!(optional)));
-            if !json {
-                table.push(("unique", json!(unique)));
-                table.push(("indexed", json!(indexed)));
-            }
-            table
-        })
-}
-
-fn schema_strategy() -> impl Strategy<Value = Vec<EntityDefinition>> {
-    proptest::sample::subsequence(ENTITY_NAMES.to_vec(), 1..5).prop_flat_map(|names| {
-        let entities: Vec<_> = names
-            .iter()
-            .map(|name| {
-                let name = *name;
-                proptest::sample::subsequence(FIELD_NAMES.to_vec(), 0..6)
-                    .prop_flat_map({
-                        let names = names.clone();
-                        move |field_names| {
-                            field_names
-                                .into_iter()
-                                .map(|field| {
-                                    field_table(names.clone()).prop_map(move |table| {
-                                        FieldDefinition { name: field, table }
-                                    })
-                                })
-                                .collect::<Vec<_>>()
-                        }
-                    })
-                    .prop_map(move |fields| EntityDefinition { name, fields })
-            })
-            .collect();
-        entities
-    })
-}
-
-fn to_toml(entities: &[EntityDefinition]) -> String {
-    let mut text = "module = \"fuzz\"\n".to_owned();
-    for entity in entities {
-        text.push_str(&format!("\n[entities.{}.fields]\n", entity.name));
-        for field in &entity.fields {
-            let pairs: Vec<String> = field
-                .table
-                .iter()
-                .map(|(key, value)| format!("{key} = {}", toml_value(value)))
-                .collect();
-            text.push_str(&format!("{} = {{ {} }}\n", field.name, pairs.join(", ")));
-        }
-    }
-    text
-}
-
-fn toml_value(value: &Value) -> String {
-    match value {
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(toml_value).collect::<Vec<_>>().join(", ")
-        ),
-        // JSON string and number syntax is valid TOML for these values.
-        other => other.to_string(),
-    }
-}
-
-fn to_yaml(entities: &[EntityDefinition]) -> String {
-    let mut text = "module: fuzz\nentities:\n".to_owned();
-    for entity in entities {
-        text.push_str(&format!("  {}:\n    fields:\n", entity.name));
-        if entity.fields.is_empty() {
-            text.truncate(text.len() - 1);
-            text.push_str(" {}\n");
-        }
-        for field in &entity.fields {
-            text.push_str(&format!("      {}:\n", field.name));
-            for (key, value) in &field.table {
-                // JSON is YAML flow syntax.
-                text.push_str(&format!("        {key}: {value}\n"));
-            }
-        }
-    }
-    text
-}
-
 /// Whether `value` satisfies every constraint of `field` (checked independently of axiomod).
 fn satisfies(field: &Field, value: &Value) -> bool {
     let constraints = &field.constraints;
@@ -391,8 +213,8 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn valid_schemas_give_the_same_model_in_both_formats(entities in schema_strategy()) {
-        let (toml, yaml) = (to_toml(&entities), to_yaml(&entities));
+    fn valid_schemas_give_the_same_model_in_both_formats(schema in schema_strategy("fuzz")) {
+        let (toml, yaml) = (to_toml(&schema), to_yaml(&schema));
         let from_toml = schema::parse_str(&toml, "fuzz.toml", Format::Toml, &[])
             .unwrap_or_else(|errors| panic!("{toml}\n{:?}", errors.into_report()));
         let from_yaml = schema::parse_str(&yaml, "fuzz.yaml", Format::Yaml, &[])

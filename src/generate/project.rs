@@ -252,7 +252,9 @@ pub fn render_project(project: &NewProject) -> Result<Vec<RenderedFile>, NewErro
         ("__name__", &project.name),
         ("__version__", &project.migration_version),
     ];
-    Ok(render::render_generator("new", &context, variables)?)
+    let mut files = render::render_generator("new", &context, variables)?;
+    render::format_rust_files(&mut files);
+    Ok(files)
 }
 
 #[cfg(test)]

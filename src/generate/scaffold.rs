@@ -395,13 +395,13 @@ fn render_alter_migration(
     context.insert("down", &alter::reverted(&up));
     context.insert("up", &up);
     let variables: &PathVariables = &[("__module__", &module.name.snake), ("__version__", version)];
-    Ok(
-        render::render_generator("scaffold/alter", &context, variables)
-            .map_err(ScaffoldError::from)?,
-    )
+    let mut files = render::render_generator("scaffold/alter", &context, variables)
+        .map_err(ScaffoldError::from)?;
+    render::format_rust_files(&mut files);
+    Ok(files)
 }
 
-/// Renders the module-level and per-entity templates.
+/// Renders the module-level and per-entity templates, formatted together.
 pub(super) fn render_module(
     project: &Project,
     module: &Module,
@@ -487,6 +487,7 @@ pub(super) fn render_module(
             variables,
         )?);
     }
+    render::format_rust_files(&mut files);
     Ok(files)
 }
 

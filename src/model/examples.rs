@@ -416,20 +416,25 @@ fn invalid_examples(kind: &FieldType, constraints: &Constraints) -> Vec<InvalidE
     let mut invalid = Vec::new();
     let mut push =
         |constraint: &'static str, value: Value| invalid.push(InvalidExample { constraint, value });
-    let below = |bound: f64| bound - 1.0;
-    let above = |bound: f64| bound + 1.0;
-    for (constraint, bound, step) in [
-        ("min", &constraints.min, below as fn(f64) -> f64),
-        ("max", &constraints.max, above),
-    ] {
+    // A bound at the end of its integer type's range has no invalid value of that type: the
+    // step is done in integers (as f64 it would round back onto the bound, e.g. i64::MIN).
+    for (constraint, bound, step) in [("min", &constraints.min, -1), ("max", &constraints.max, 1)] {
         let Some(bound) = bound else { continue };
-        let value = step(bound.number);
+        let integer = bound
+            .value
+            .as_i64()
+            .and_then(|value| value.checked_add(step));
+        let value = bound.number + step as f64;
         match kind {
-            FieldType::I32 if value >= f64::from(i32::MIN) && value <= f64::from(i32::MAX) => {
-                push(constraint, json!(value as i64))
+            FieldType::I32 => {
+                if let Some(value) = integer.filter(|value| i32::try_from(*value).is_ok()) {
+                    push(constraint, json!(value));
+                }
             }
-            FieldType::I64 if value >= i64::MIN as f64 && value <= i64::MAX as f64 => {
-                push(constraint, json!(value as i64))
+            FieldType::I64 => {
+                if let Some(value) = integer {
+                    push(constraint, json!(value));
+                }
             }
             FieldType::F64 if value.is_finite() => push(constraint, json!(value)),
             FieldType::Decimal if value.is_finite() => push(constraint, json!(decimal_text(value))),
@@ -589,6 +594,29 @@ mod tests {
         assert!(examples.example.as_str().unwrap().len() >= 10);
         constraints.max_length = Some(5);
         assert!(Examples::new(&name(), &FieldType::String, &constraints).is_err());
+    }
+
+    #[test]
+    fn bounds_at_the_ends_of_an_integer_type_have_no_invalid_example() {
+        for (kind, min, max) in [
+            (FieldType::I64, i64::MIN, i64::MAX),
+            (FieldType::I32, i64::from(i32::MIN), i64::from(i32::MAX)),
+        ] {
+            let constraints = Constraints {
+                min: Some(Bound::new(&kind, Number::Integer(min)).unwrap()),
+                max: Some(Bound::new(&kind, Number::Integer(max)).unwrap()),
+                ..Constraints::default()
+            };
+            let examples = Examples::new(&name(), &kind, &constraints).unwrap();
+            assert_eq!(examples.invalid_examples, [], "{kind:?}");
+        }
+        // One step inside: exact, where an f64 step would round back onto the bound.
+        let constraints = Constraints {
+            min: Some(Bound::new(&FieldType::I64, Number::Integer(i64::MIN + 1)).unwrap()),
+            ..Constraints::default()
+        };
+        let examples = Examples::new(&name(), &FieldType::I64, &constraints).unwrap();
+        assert_eq!(examples.invalid_examples[0].value, json!(i64::MIN));
     }
 
     #[test]

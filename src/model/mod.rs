@@ -277,7 +277,8 @@ pub struct Field {
 
 impl Field {
     /// Computes the mapping and examples of `spec`, a field of table `table`.
-    pub fn new(spec: FieldSpec, table: &SqlName) -> Result<Field, ExampleError> {
+    pub fn new(mut spec: FieldSpec, table: &SqlName) -> Result<Field, ExampleError> {
+        drop_bounds_at_type_limits(&spec.kind, &mut spec.constraints);
         let examples = examples::Examples::new(&spec.name, &spec.kind, &spec.constraints)?;
         let mut mapping =
             types::TypeMapping::new(&spec.kind, &spec.column, &spec.constraints, spec.optional);
@@ -298,6 +299,28 @@ impl Field {
             mapping,
             examples,
         })
+    }
+}
+
+/// A bound at the integer type's own limit (`max = 9223372036854775807` on an i64) allows
+/// every value: it is left out, because the comparison it would generate is always true
+/// (clippy rejects it) and a CHECK with it says nothing.
+fn drop_bounds_at_type_limits(kind: &FieldType, constraints: &mut Constraints) {
+    let (lowest, highest) = match kind {
+        FieldType::I32 => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        FieldType::I64 => (i64::MIN, i64::MAX),
+        _ => return,
+    };
+    let is = |bound: &Option<Bound>, limit: i64| {
+        bound
+            .as_ref()
+            .is_some_and(|bound| bound.value.as_i64() == Some(limit))
+    };
+    if is(&constraints.min, lowest) {
+        constraints.min = None;
+    }
+    if is(&constraints.max, highest) {
+        constraints.max = None;
     }
 }
 
@@ -379,6 +402,39 @@ mod tests {
         let event = Event::new(EventKind::Deleted, &entity, &table);
         assert_eq!(event.topic, "order_items.order_item.deleted");
         assert_eq!(event.rust_name, "OrderItemDeleted");
+    }
+
+    #[test]
+    fn integer_bounds_at_the_type_limits_are_left_out() {
+        let bound = |kind: &FieldType, value: i64| {
+            Some(Bound::new(kind, types::Number::Integer(value)).unwrap())
+        };
+        let field = |kind: FieldType, min: i64, max: i64| {
+            let constraints = Constraints {
+                min: bound(&kind, min),
+                max: bound(&kind, max),
+                ..Constraints::default()
+            };
+            let spec = FieldSpec {
+                name: Name::field("amount").unwrap(),
+                column: SqlName::new("amount").unwrap(),
+                kind,
+                optional: false,
+                unique: false,
+                indexed: false,
+                default: None,
+                constraints,
+            };
+            Field::new(spec, &SqlName::new("things").unwrap()).unwrap()
+        };
+        let wide = field(FieldType::I64, i64::MIN, i64::MAX);
+        assert_eq!((wide.constraints.min, wide.constraints.max), (None, None));
+        let narrow = field(FieldType::I32, i64::from(i32::MIN), 10);
+        assert_eq!(narrow.constraints.min, None);
+        assert_eq!(narrow.constraints.max.unwrap().value, 10);
+        let inner = field(FieldType::I64, -5, i64::from(i32::MAX));
+        assert_eq!(inner.constraints.min.unwrap().value, -5);
+        assert!(inner.constraints.max.is_some());
     }
 
     #[test]

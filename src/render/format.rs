@@ -2,20 +2,18 @@
 //! whatever the length of the names in it.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-
-use rayon::prelude::*;
 
 use super::templates::RenderedFile;
 
 /// Formats the `.rs` files among `files` in place. Starting rustfmt costs far more than
-/// formatting one generated file, so all of them go to one rustfmt process when it can take
-/// them (written to a scratch folder that mirrors their paths); when it cannot — a module
-/// declared in one of them is not among them, or one does not parse — each file is formatted
-/// on its own, in parallel, as [`format_rust`] does.
+/// formatting one generated file, so the files are split into as many groups as there are
+/// CPUs, and each group goes to one rustfmt process, all running at once. A group rustfmt
+/// cannot take as a whole — a module declared in one of its files is not among `files`, or a
+/// file does not parse — is formatted one file at a time, as [`format_rust`] does.
 pub fn format_rust_files(files: &mut [RenderedFile]) {
-    let mut rust: Vec<&mut RenderedFile> = files
+    let rust: Vec<&mut RenderedFile> = files
         .iter_mut()
         .filter(|file| {
             file.path
@@ -23,30 +21,64 @@ pub fn format_rust_files(files: &mut [RenderedFile]) {
                 .is_some_and(|extension| extension == "rs")
         })
         .collect();
-    if rust.len() > 1
-        && let Some(formatted) = rustfmt_in_one_process(&rust)
-    {
-        for (file, contents) in rust.iter_mut().zip(formatted) {
-            file.contents = contents;
-        }
+    if rust.is_empty() {
         return;
     }
-    rust.par_iter_mut()
-        .for_each(|file| file.contents = format_rust(&file.contents));
+    let all_paths: Vec<PathBuf> = rust.iter().map(|file| file.path.clone()).collect();
+    let processes = std::thread::available_parallelism()
+        .map_or(1, |count| count.get())
+        .min(rust.len());
+    // Every n-th file in one group: each group gets its share of every kind of file.
+    let mut groups: Vec<Vec<&mut RenderedFile>> = (0..processes).map(|_| Vec::new()).collect();
+    for (index, file) in rust.into_iter().enumerate() {
+        groups[index % processes].push(file);
+    }
+    std::thread::scope(|scope| {
+        for group in &mut groups {
+            let all_paths = &all_paths;
+            scope.spawn(move || format_group(group, all_paths));
+        }
+    });
 }
 
-/// The formatted contents of `files`, in their order, or `None` when rustfmt cannot format
-/// them together.
-fn rustfmt_in_one_process(files: &[&mut RenderedFile]) -> Option<Vec<String>> {
+fn format_group(group: &mut [&mut RenderedFile], all_paths: &[PathBuf]) {
+    match rustfmt_in_one_process(group, all_paths) {
+        Some(formatted) => {
+            for (file, contents) in group.iter_mut().zip(formatted) {
+                file.contents = contents;
+            }
+        }
+        None => {
+            for file in group.iter_mut() {
+                file.contents = format_rust(&file.contents);
+            }
+        }
+    }
+}
+
+/// The formatted contents of `group`, in their order, or `None` when rustfmt cannot format
+/// them together. The files are written to a scratch folder that mirrors their paths, next
+/// to an empty file for every other path of `all_paths`: rustfmt also formats the modules a
+/// file declares, and those of other groups must be found but cost nothing.
+fn rustfmt_in_one_process(
+    group: &[&mut RenderedFile],
+    all_paths: &[PathBuf],
+) -> Option<Vec<String>> {
     let folder = tempfile::tempdir().ok()?;
     // An empty configuration at the root: the scratch folder's parents must not style it.
     std::fs::write(folder.path().join("rustfmt.toml"), "").ok()?;
-    for file in files {
+    for file in group {
         write_file(&folder.path().join(&file.path), &file.contents)?;
+    }
+    for path in all_paths {
+        let placeholder = folder.path().join(path);
+        if !placeholder.exists() {
+            write_file(&placeholder, "")?;
+        }
     }
     let status = Command::new("rustfmt")
         .args(["--edition", "2024", "--quiet"])
-        .args(files.iter().map(|file| &file.path))
+        .args(group.iter().map(|file| &file.path))
         .current_dir(folder.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -55,7 +87,7 @@ fn rustfmt_in_one_process(files: &[&mut RenderedFile]) -> Option<Vec<String>> {
     if !status.success() {
         return None;
     }
-    files
+    group
         .iter()
         .map(|file| std::fs::read_to_string(folder.path().join(&file.path)).ok())
         .collect()

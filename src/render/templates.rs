@@ -14,7 +14,7 @@ use include_dir::{Dir, DirEntry, include_dir};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use super::format::{format_rust, format_rust_files};
+use super::format::format_rust;
 
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
@@ -119,7 +119,10 @@ fn template_name(file: &include_dir::File<'_>) -> String {
     file.path().to_string_lossy().replace('\\', "/")
 }
 
-/// Renders every template of `generator` with `context`.
+/// Renders every template of `generator` with `context`. Rust files come out as the
+/// templates wrote them: a caller formats all the files it renders with one
+/// [`format_rust_files`](super::format_rust_files) call, which starts far fewer rustfmt
+/// processes than one call per generator would.
 pub fn render_generator(
     generator: &str,
     context: &tera::Context,
@@ -189,7 +192,6 @@ fn render_folder(
             ownership,
         });
     }
-    format_rust_files(&mut rendered);
     rendered.sort_by(|left, right| left.path.cmp(&right.path));
     Ok(rendered)
 }

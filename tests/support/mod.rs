@@ -7,6 +7,7 @@ pub mod http;
 pub mod otlp;
 pub mod postgres;
 pub mod project;
+pub mod schemas;
 
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;

@@ -60,6 +60,17 @@ pub fn cargo(project: &Path, args: &[&str], env: &[(&str, &str)]) {
     );
 }
 
+/// fmt, clippy and the generated tests, exactly as the generated CI runs them.
+pub fn check_project(project: &Path, test_env: &[(&str, &str)]) {
+    cargo(project, &["fmt", "--check"], &[]);
+    cargo(
+        project,
+        &["clippy", "--all-targets", "--", "-D", "warnings"],
+        &[],
+    );
+    cargo(project, &["test"], test_env);
+}
+
 pub fn binary(name: &str) -> PathBuf {
     e2e_target_dir().join("debug").join(name)
 }
