@@ -55,10 +55,8 @@ case "${1:-}" in
 esac
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || fail "ROUNDS must be a positive whole number, not '$rounds'"
 [[ "$rows" =~ ^[1-9][0-9]*$ ]] || fail "ROWS must be a positive whole number, not '$rows'"
-command -v psql >/dev/null 2>&1 || fail "psql is missing: install the PostgreSQL client (Debian: postgresql-client)"
 command -v curl >/dev/null 2>&1 || fail "curl is missing: install it, then run this again"
-psql "$server_url/postgres" --quiet --command 'SELECT 1' >/dev/null 2>&1 ||
-  fail "cannot reach PostgreSQL at $server_url: start it or set DATABASE_SERVER_URL"
+require_postgres "$server_url"
 ensure_wrk
 
 cd "$(dirname "$0")/.."
@@ -68,11 +66,7 @@ bench_target="${BENCH_TARGET_DIR:-$repo/target/bench-build}"
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 
-# The speed of axiomod itself does not matter here: a debug build renders the same files.
-echo "== building axiomod"
-cargo build --quiet --locked --bin axiomod
-axiomod="${CARGO_TARGET_DIR:-$repo/target}/debug/axiomod"
-[ -x "$axiomod" ] || fail "cannot find the axiomod binary at $axiomod"
+axiomod="$(axiomod_binary)"
 
 service="$work/benchshop"
 echo "== generating a Postgres service with the shop schema into $service"

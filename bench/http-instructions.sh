@@ -57,8 +57,7 @@ for tool in curl psql valgrind callgrind_control callgrind_annotate; do
   command -v "$tool" >/dev/null 2>&1 ||
     fail "$tool is missing: install it (Debian: curl, postgresql-client, valgrind), then run this again"
 done
-psql "$server_url/postgres" --quiet --command 'SELECT 1' >/dev/null 2>&1 ||
-  fail "cannot reach PostgreSQL at $server_url: start it or set DATABASE_SERVER_URL"
+require_postgres "$server_url"
 
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -67,14 +66,7 @@ bench_target="${BENCH_TARGET_DIR:-$repo/target/bench-build}"
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 
-if [ -n "${AXIOMOD:-}" ]; then
-  axiomod="$AXIOMOD"
-else
-  echo "== building axiomod"
-  cargo build --quiet --locked --bin axiomod
-  axiomod="${CARGO_TARGET_DIR:-$repo/target}/debug/axiomod"
-fi
-[ -x "$axiomod" ] || fail "cannot find the axiomod binary at $axiomod"
+axiomod="$(axiomod_binary)"
 
 service="$work/benchshop"
 echo "== generating a Postgres service with the shop schema into $service"

@@ -32,7 +32,7 @@ trap 'echo "error: bench/relay.sh stopped at line $LINENO" >&2' ERR
 export PGOPTIONS="--client-min-messages=warning"
 
 # shellcheck source=bench/lib/wrk.sh
-source "$(dirname "$0")/lib/wrk.sh" # fail, machine_description, record_entry
+source "$(dirname "$0")/lib/wrk.sh"
 
 messages="${MESSAGES:-100000}"
 aggregates="${AGGREGATES:-10000}"
@@ -58,9 +58,7 @@ for setting in messages aggregates rate steady_seconds; do
   [[ "${!setting}" =~ ^[1-9][0-9]*$ ]] ||
     fail "${setting^^} must be a positive whole number, not '${!setting}'"
 done
-command -v psql >/dev/null 2>&1 || fail "psql is missing: install the PostgreSQL client (Debian: postgresql-client)"
-psql "$server_url/postgres" --quiet --command 'SELECT 1' >/dev/null 2>&1 ||
-  fail "cannot reach PostgreSQL at $server_url: start it or set DATABASE_SERVER_URL"
+require_postgres "$server_url"
 
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -69,11 +67,7 @@ bench_target="${BENCH_TARGET_DIR:-$repo/target/bench-build}"
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
 
-# The speed of axiomod itself does not matter here: a debug build renders the same files.
-echo "== building axiomod"
-cargo build --quiet --locked --bin axiomod
-axiomod="${CARGO_TARGET_DIR:-$repo/target}/debug/axiomod"
-[ -x "$axiomod" ] || fail "cannot find the axiomod binary at $axiomod"
+axiomod="$(axiomod_binary)"
 
 for broker in $brokers; do
   case "$broker" in

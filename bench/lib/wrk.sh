@@ -1,8 +1,33 @@
-# Helpers shared by the wrk benchmarks (bench/http-overhead.sh, bench/get-by-id.sh); sourced.
+# Helpers shared by the service benchmarks (bench/http-overhead.sh, bench/get-by-id.sh,
+# bench/http-instructions.sh, bench/relay.sh); sourced.
 
 fail() {
   echo "error: $*" >&2
   exit 2
+}
+
+# Stops, saying how to fix it, unless psql is installed and PostgreSQL answers at $1 (a server
+# URL without a database name).
+require_postgres() {
+  command -v psql >/dev/null 2>&1 ||
+    fail "psql is missing: install the PostgreSQL client (Debian: postgresql-client)"
+  psql "$1/postgres" --quiet --command 'SELECT 1' >/dev/null 2>&1 ||
+    fail "cannot reach PostgreSQL at $1: start it or set DATABASE_SERVER_URL"
+}
+
+# Prints the path of the axiomod binary to generate with: $AXIOMOD when set (e.g. an older
+# build, to compare templates), else a debug build of this checkout, built now (the speed of
+# axiomod itself does not matter here: a debug build renders the same files). Run from the
+# repository's root.
+axiomod_binary() {
+  local binary="${AXIOMOD:-}"
+  if [ -z "$binary" ]; then
+    echo "== building axiomod" >&2
+    cargo build --quiet --locked --bin axiomod >&2
+    binary="${CARGO_TARGET_DIR:-$PWD/target}/debug/axiomod"
+  fi
+  [ -x "$binary" ] || fail "cannot find the axiomod binary at $binary"
+  echo "$binary"
 }
 
 # Installs wrk with apt-get when it is missing (as root or through sudo), or stops saying how.
