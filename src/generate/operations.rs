@@ -40,7 +40,7 @@ impl OperationFiles {
     }
 }
 
-/// Renders the operation files of `module`.
+/// Renders the operation files of `module`, formatted.
 pub fn render_operations(
     module: &Name,
     operations: &Operations,
@@ -48,5 +48,8 @@ pub fn render_operations(
     let mut context = tera::Context::new();
     context.insert("module", module);
     context.insert("ops", operations);
-    render::render_generator("operations", &context, &[("__module__", &module.snake)])
+    let mut files =
+        render::render_generator("operations", &context, &[("__module__", &module.snake)])?;
+    render::format_rust_files(&mut files);
+    Ok(files)
 }
