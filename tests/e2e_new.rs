@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use support::http::{self, get};
 use support::otlp::Collector;
 use support::project::{
-    PATIENCE, Service, binary, cargo, check_project, free_port, generate, run_migrate, scaffold,
-    scaffold_examples, scaffold_openapi,
+    PATIENCE, Service, binary, cargo, check_project, free_port, generate, generate_into,
+    run_migrate, scaffold, scaffold_examples, scaffold_openapi,
 };
 
 /// Polls `/ready` until it answers 200 (the broker connects in the background after start).
@@ -248,17 +248,8 @@ fn check_schema_change(name: &str, project: &Path, database_url: &str, test_env:
         ],
         &["migration", "backfill_totals"],
     ] {
-        let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
-            .arg("generate")
-            .args(args)
-            .arg("--project")
-            .arg(project)
-            .output()
-            .expect("axiomod runs");
-        assert!(
-            output.status.success(),
-            "generate {args:?} failed: {output:?}"
-        );
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+        generate_into(project, &args);
     }
     check_project(project, test_env);
     run_migrate(name, project, database_url);

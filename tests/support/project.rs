@@ -165,20 +165,24 @@ pub fn scaffold_examples(project: &Path) {
     }
 }
 
-/// `axiomod generate scaffold <schema>` into `project`; panics with the output on failure.
-pub fn scaffold(project: &Path, schema: &Path) {
+/// `axiomod generate <args> --project <project>`; panics with the output on failure.
+pub fn generate_into(project: &Path, args: &[&std::ffi::OsStr]) {
     let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
-        .args(["generate", "scaffold"])
-        .arg(schema)
+        .arg("generate")
+        .args(args)
         .arg("--project")
         .arg(project)
         .output()
         .expect("axiomod runs");
     assert!(
         output.status.success(),
-        "scaffold {} failed: {output:?}",
-        schema.display()
+        "generate {args:?} failed: {output:?}"
     );
+}
+
+/// `axiomod generate scaffold <schema>` into `project`; panics with the output on failure.
+pub fn scaffold(project: &Path, schema: &Path) {
+    generate_into(project, &["scaffold".as_ref(), schema.as_os_str()]);
 }
 
 /// `axiomod generate scaffold --openapi` with a spec under fixtures/openapi/ (`spec` relative
@@ -187,17 +191,9 @@ pub fn scaffold_openapi(project: &Path, spec: &str) {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/openapi")
         .join(spec);
-    let output = Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
-        .args(["generate", "scaffold", "--openapi"])
-        .arg(&spec)
-        .arg("--project")
-        .arg(project)
-        .output()
-        .expect("axiomod runs");
-    assert!(
-        output.status.success(),
-        "scaffold --openapi {} failed: {output:?}",
-        spec.display()
+    generate_into(
+        project,
+        &["scaffold".as_ref(), "--openapi".as_ref(), spec.as_os_str()],
     );
 }
 
