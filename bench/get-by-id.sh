@@ -125,15 +125,7 @@ pids+=("$!")
 
 # Waits until the server at index $1 answers `path` $2 with 200.
 wait_until_up() {
-  local index="$1" path="$2" _
-  for _ in $(seq 1 100); do
-    [ "$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 1 \
-      "http://127.0.0.1:${ports[$index]}$path" || true)" = 200 ] && return 0
-    kill -0 "${pids[$index]}" 2>/dev/null ||
-      fail "the ${names[$index]} server stopped at start; its output is in $work/${names[$index]}.log"
-    sleep 0.1
-  done
-  fail "the ${names[$index]} server does not answer GET $path on port ${ports[$index]}"
+  wait_for_http "${ports[$1]}" "$2" "${pids[$1]}" "${names[$1]}" "$work/${names[$1]}.log"
 }
 wait_until_up 1 /ready
 wait_until_up 2 /ready
@@ -220,17 +212,14 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------------------------------------
 # Report.
-column_median() {
-  awk -F'\t' -v name="$1" -v column="$2" '$1 == name { print $column }' "$results" | median
-}
-baseline_rps="$(column_median handwritten 3)"
-baseline_cpu="$(column_median handwritten 7)"
+baseline_rps="$(column_median "$results" handwritten 3)"
+baseline_cpu="$(column_median "$results" handwritten 7)"
 table="| service | configuration | requests/s | p99 latency | throughput vs hand-written | server CPU per request | CPU cost vs hand-written |"$'\n'
 table+="|---|---|---:|---:|---:|---:|---:|"$'\n'
 for name in "${names[@]}"; do
-  rps="$(column_median "$name" 3)"
-  p99="$(column_median "$name" 4)"
-  cpu="$(column_median "$name" 7)"
+  rps="$(column_median "$results" "$name" 3)"
+  p99="$(column_median "$results" "$name" 4)"
+  cpu="$(column_median "$results" "$name" 7)"
   case "$name" in
     handwritten) label="hand-written|axum + sqlx, no middleware" ;;
     default) label="generated|all middleware, LOG_FORMAT=json, RUST_LOG default (a log line a request)" ;;

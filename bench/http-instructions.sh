@@ -103,15 +103,7 @@ DATABASE_URL="$database_url" "$binaries/benchshop" migrate >"$work/migrate.log" 
 
 # Waits until the server on `port` answers `path` with 200 (valgrind starts slowly).
 wait_until_up() {
-  local port="$1" path="$2" name="$3" _
-  for _ in $(seq 1 600); do
-    [ "$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 2 \
-      "http://127.0.0.1:$port$path" || true)" = 200 ] && return 0
-    kill -0 "$server_pid" 2>/dev/null ||
-      fail "the $name server stopped at start; its output is in $work/$name.log"
-    sleep 0.2
-  done
-  fail "the $name server does not answer GET $path on port $port"
+  wait_for_http "$1" "$2" "$server_pid" "$3" "$work/$3.log" 600
 }
 
 stop_server() {

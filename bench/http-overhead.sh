@@ -240,17 +240,14 @@ load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---------------------------------------------------------------------------------------------
 # Report.
-column_median() {
-  awk -F'\t' -v name="$1" -v column="$2" '$1 == name { print $column }' "$results" | median
-}
-bare_rps="$(column_median bare 3)"
-bare_cpu="$(column_median bare 7)"
+bare_rps="$(column_median "$results" bare 3)"
+bare_cpu="$(column_median "$results" bare 7)"
 table="| service | configuration | requests/s | p99 latency | throughput cost vs bare | server CPU per request | CPU cost vs bare |"$'\n'
 table+="|---|---|---:|---:|---:|---:|---:|"$'\n'
 for name in bare default logged; do
-  rps="$(column_median "$name" 3)"
-  p99="$(column_median "$name" 4)"
-  cpu="$(column_median "$name" 7)"
+  rps="$(column_median "$results" "$name" 3)"
+  p99="$(column_median "$results" "$name" 4)"
+  cpu="$(column_median "$results" "$name" 7)"
   case "$name" in
     bare) label="bare axum|no middleware" ;;
     default) label="generated|all middleware, LOG_FORMAT=json, RUST_LOG default (probes not logged)" ;;

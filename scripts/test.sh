@@ -8,6 +8,14 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
+# The suite builds many generated projects; a full disk shows up as odd link and database
+# errors, so say up front how much room there is.
+free_kib=$(df -Pk . | awk 'NR == 2 { print $4 }')
+echo "== free disk space: $(( free_kib / 1024 / 1024 )) GiB"
+if [ "$free_kib" -lt $(( 15 * 1024 * 1024 )) ]; then
+  echo "warning: under 15 GiB free; the end-to-end tests may fail to link or to write to the databases" >&2
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

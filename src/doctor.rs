@@ -123,11 +123,12 @@ fn check_broker(raw: &str) -> Check {
     };
     match url.scheme() {
         "nats" => check_tcp("broker", &url, 4222),
-        "amqp" | "amqps" => check_tcp("broker", &url, 5672),
+        "amqp" => check_tcp("broker", &url, 5672),
+        "amqps" => check_tcp("broker", &url, 5671),
         other => unparseable(
             "broker",
             raw,
-            &format!("unsupported scheme `{other}` (use nats:// or amqp://)"),
+            &format!("unsupported scheme `{other}` (use nats://, amqp:// or amqps://)"),
         ),
     }
 }

@@ -1,3 +1,4 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -6,6 +7,13 @@ use axiomod::cli::Cli;
 use axiomod::outcome::EXIT_ERROR;
 
 fn main() -> ExitCode {
+    // Off a terminal (CI logs, pipes) error reports keep each line whole: wrapping at 80
+    // columns split ids and paths that people copy from the log.
+    if !std::io::stderr().is_terminal() {
+        let _ = miette::set_hook(Box::new(|_| {
+            Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+        }));
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

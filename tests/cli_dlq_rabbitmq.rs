@@ -381,6 +381,31 @@ fn broker_bad_input_exits_2() {
         describe(&output)
     );
 
+    // amqps:// speaks TLS (without TLS support lapin used to connect in plain text): against
+    // the plain AMQP port the TLS handshake fails on the broker's AMQP answer.
+    let plain_port = url::Url::parse(&url)
+        .ok()
+        .and_then(|url| url.port())
+        .unwrap_or(5672);
+    let output = dlq_support::dlq(
+        "sqlite://unused.db",
+        &["list", "--source", "rabbitmq", "--queue", "q"],
+    )
+    .env(
+        "BROKER_URL",
+        format!("amqps://guest:guest@127.0.0.1:{plain_port}/%2f"),
+    )
+    .output()
+    .expect("axiomod runs");
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "cannot connect to RabbitMQ at 127.0.0.1:{plain_port}"
+        )) && stderr(&output).contains("corrupt message"),
+        "{}",
+        describe(&output)
+    );
+
     let output = dlq_support::dlq("sqlite://unused.db", &["list", "--source", "rabbitmq"])
         .output()
         .expect("axiomod runs");

@@ -265,6 +265,50 @@ fn a_module_can_refer_to_entities_of_a_module_scaffolded_before() {
 }
 
 #[test]
+fn an_entity_whose_table_or_route_another_module_has_is_refused() {
+    let (folder, project) = new_project("sqlite");
+    assert!(
+        scaffold(&project, &examples().join("shop.toml"))
+            .status
+            .success()
+    );
+    let before = snapshot(&project);
+    let cases = [
+        (
+            "same_route.toml",
+            "module = \"billing\"\n[entities.Customer]\ntable = \"billing_customers\"\n[entities.Customer.fields]\nname = { type = \"string\" }\n",
+            "same_route.toml:2:",
+            "route `/api/v1/customers` is already served by entity `Customer` of module `sales`",
+        ),
+        (
+            "same_table.toml",
+            "module = \"billing\"\n[entities.Client]\ntable = \"customers\"\n[entities.Client.fields]\nname = { type = \"string\" }\n",
+            "same_table.toml:3:",
+            "table `customers` is already used by entity `Customer` of module `sales`",
+        ),
+    ];
+    for (name, text, place, message) in cases {
+        let schema = write_schema(folder.path(), name, text);
+        let output = scaffold(&project, &schema);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stderr(&output));
+        let report = stderr(&output)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(report.contains(place), "{name}: {report}");
+        assert!(report.contains(message), "{name}: {report}");
+        assert_eq!(snapshot(&project), before, "{name} wrote something");
+    }
+    let renamed = write_schema(
+        folder.path(),
+        "renamed.toml",
+        "module = \"billing\"\n[entities.BillingCustomer.fields]\nname = { type = \"string\" }\n",
+    );
+    let output = scaffold(&project, &renamed);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
 fn bad_inputs_exit_2_and_write_nothing() {
     let (folder, project) = new_project("sqlite");
     let cases = [

@@ -75,6 +75,24 @@ to_microseconds() {
   }'
 }
 
+# Waits until http://127.0.0.1:$1$2 answers 200, while process $3 runs; $4 names the server
+# and $5 is its log, for the messages. Gives up after $6 tries, 0.2 s apart (default 100).
+wait_for_http() {
+  local port="$1" path="$2" pid="$3" name="$4" log="$5" tries="${6:-100}" _
+  for _ in $(seq 1 "$tries"); do
+    [ "$(curl --silent --output /dev/null --write-out '%{http_code}' --max-time 2 \
+      "http://127.0.0.1:$port$path" || true)" = 200 ] && return 0
+    kill -0 "$pid" 2>/dev/null || fail "the $name server stopped at start; its output is in $log"
+    sleep 0.2
+  done
+  fail "the $name server does not answer GET $path on port $port"
+}
+
+# The median of column $3 over the rows of the tab-separated file $1 whose first column is $2.
+column_median() {
+  awk -F'\t' -v name="$2" -v column="$3" '$1 == name { print $column }' "$1" | median
+}
+
 # The median of the numbers on stdin, one a line.
 median() {
   sort -n | awk '{ values[NR] = $1 } END {

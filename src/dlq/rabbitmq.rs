@@ -59,7 +59,12 @@ pub struct DeadLetterQueue {
 impl DeadLetterQueue {
     /// Connects and checks that the queue exists (without declaring it).
     pub async fn open(url: &str, queue: &str) -> Result<Self, DlqError> {
-        let location = broker_location(url, 5672);
+        let default_port = if url.starts_with("amqps:") {
+            5671
+        } else {
+            5672
+        };
+        let location = broker_location(url, default_port);
         let connect_error = |error: lapin::Error| DlqError::BrokerConnect {
             location: location.clone(),
             message: error.to_string(),

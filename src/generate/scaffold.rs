@@ -458,8 +458,13 @@ pub(super) fn render_module(
     let module_variables: &PathVariables =
         &[("__module__", &module.name.snake), ("__version__", version)];
     let mut files = render::render_generator("scaffold/module", &context, module_variables)?;
+    // Each entity's files see only the module's name: cloning the whole module context for
+    // every entity made large schemas quadratic (400 entities took minutes).
+    let mut entity_base = tera::Context::new();
+    entity_base.insert("project", &project_value);
+    entity_base.insert("module", &json!({ "name": module.name }));
     for entity in &module.entities {
-        let mut entity_context = context.clone();
+        let mut entity_context = entity_base.clone();
         entity_context.insert("entity", entity);
         entity_context.insert("emits", &emits(entity));
         entity_context.insert("checked_fields", &checked_fields(entity));

@@ -184,7 +184,7 @@ impl Builder<'_> {
             self.error(ErrorKind::NoEntities, entities_entry.key_span.clone());
             return None;
         }
-        let declared = self.declare(entities);
+        let declared = self.declare(entities, module.as_ref());
         let entities: Vec<Entity> = declared
             .iter()
             .filter_map(|entity| {
@@ -203,7 +203,7 @@ impl Builder<'_> {
     }
 
     /// First pass: entity names and tables.
-    fn declare<'n>(&mut self, entities: &'n [Entry]) -> Vec<Declared<'n>> {
+    fn declare<'n>(&mut self, entities: &'n [Entry], module: Option<&Name>) -> Vec<Declared<'n>> {
         let mut declared: Vec<Declared<'n>> = Vec::new();
         for entry in entities {
             let name = self.name("entity", Name::entity(&entry.key), entry.key_span.clone());
@@ -233,6 +233,11 @@ impl Builder<'_> {
                 self.error(kind, table_span);
                 continue;
             }
+            if let Some(module) = module
+                && !self.taken_by_another_module(module, &name, &table, &table_span, entry)
+            {
+                continue;
+            }
             self.type_names
                 .push((name.pascal.clone(), entry.key_span.clone()));
             declared.push(Declared {
@@ -243,6 +248,48 @@ impl Builder<'_> {
             });
         }
         declared
+    }
+
+    /// Whether `name` (table `table`) is free of the tables and routes of the project's other
+    /// modules: a clash would fail the migration, or panic axum at start. Reports a clash.
+    fn taken_by_another_module(
+        &mut self,
+        module: &Name,
+        name: &Name,
+        table: &SqlName,
+        table_span: &Range<usize>,
+        entry: &Entry,
+    ) -> bool {
+        let others = || {
+            self.existing
+                .iter()
+                .filter(|existing| existing.module.snake != module.snake)
+        };
+        let (kind, span) = if let Some(other) = others().find(|other| other.table == *table) {
+            (
+                ErrorKind::TableTaken {
+                    table: table.name.clone(),
+                    entity: other.entity.original.clone(),
+                    module: other.module.snake.clone(),
+                },
+                table_span.clone(),
+            )
+        } else if let Some(other) =
+            others().find(|other| other.entity.plural_kebab == name.plural_kebab)
+        {
+            (
+                ErrorKind::RouteTaken {
+                    route: name.plural_kebab.clone(),
+                    entity: other.entity.original.clone(),
+                    module: other.module.snake.clone(),
+                },
+                entry.key_span.clone(),
+            )
+        } else {
+            return true;
+        };
+        self.error(kind, span);
+        false
     }
 
     fn entity(&mut self, context: &Context<'_, '_>) -> Option<Entity> {

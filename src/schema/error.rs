@@ -65,6 +65,18 @@ pub enum ErrorKind {
     DuplicateEvent { name: String },
     #[error("table `{table}` is already used by entity `{entity}`")]
     DuplicateTable { table: String, entity: String },
+    #[error("table `{table}` is already used by entity `{entity}` of module `{module}`")]
+    TableTaken {
+        table: String,
+        entity: String,
+        module: String,
+    },
+    #[error("route `/api/v1/{route}` is already served by entity `{entity}` of module `{module}`")]
+    RouteTaken {
+        route: String,
+        entity: String,
+        module: String,
+    },
     #[error("type name `{name}` is generated twice in module `{module}`")]
     DuplicateTypeName { name: String, module: String },
     #[error("enum field without values")]
@@ -128,6 +140,8 @@ impl ErrorKind {
             ErrorKind::UnknownEvent { .. } => "unknown_event",
             ErrorKind::DuplicateEvent { .. } => "duplicate_event",
             ErrorKind::DuplicateTable { .. } => "duplicate_table",
+            ErrorKind::TableTaken { .. } => "table_taken",
+            ErrorKind::RouteTaken { .. } => "route_taken",
             ErrorKind::DuplicateTypeName { .. } => "duplicate_type_name",
             ErrorKind::EmptyEnum => "empty_enum",
             ErrorKind::DuplicateEnumValue { .. } => "duplicate_enum_value",
@@ -171,6 +185,10 @@ impl ErrorKind {
             ErrorKind::UnknownEvent { suggestion, .. } => did_you_mean(suggestion, "events: created, updated, deleted".to_owned()),
             ErrorKind::DuplicateEvent { .. } => "list each event once".to_owned(),
             ErrorKind::DuplicateTable { .. } => "give one of the entities another `table`".to_owned(),
+            ErrorKind::TableTaken { .. } => "set `table` on this entity to a name no other module uses".to_owned(),
+            ErrorKind::RouteTaken { .. } => {
+                "the route is the entity's name in the plural: rename this entity (e.g. with the module's prefix)".to_owned()
+            }
             ErrorKind::DuplicateTypeName { .. } => {
                 "entities, enum fields (`<Entity><Field>`) and events (`<Entity>Created`...) name Rust types; rename one so the names differ".to_owned()
             }
@@ -301,6 +319,8 @@ fn label(kind: &ErrorKind) -> &'static str {
         ErrorKind::UnknownEvent { .. } => "not an event",
         ErrorKind::DuplicateEvent { .. } => "listed again here",
         ErrorKind::DuplicateTable { .. } => "table used twice",
+        ErrorKind::TableTaken { .. } => "table of another module",
+        ErrorKind::RouteTaken { .. } => "route of another module",
         ErrorKind::DuplicateTypeName { .. } => "generates a type name already taken",
         ErrorKind::EmptyEnum => "no values",
         ErrorKind::DuplicateEnumValue { .. } => "listed again here",

@@ -43,11 +43,14 @@ pub fn generate(name: &str, db: &str, broker: &str) -> (tempfile::TempDir, PathB
 }
 
 /// Runs cargo in `project` with the shared target folder; panics with its output on failure.
+/// Without debug info: the suite builds many generated projects, and their debug info filled
+/// the disk of a CI machine once (links failed, then the databases could not write).
 pub fn cargo(project: &Path, args: &[&str], env: &[(&str, &str)]) {
     let output = Command::new(env!("CARGO"))
         .args(args)
         .current_dir(project)
         .env("CARGO_TARGET_DIR", e2e_target_dir())
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
         .envs(env.iter().copied())
         .output()
         .expect("cargo runs");

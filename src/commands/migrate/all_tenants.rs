@@ -195,7 +195,9 @@ fn print_event<R: Report>(event: &TenantEvent<'_, R>, url: &DatabaseUrl) {
             TenantResult::Failed(error) => {
                 let mut rendered = String::new();
                 // Writing to a String cannot fail.
-                let _ = miette::GraphicalReportHandler::new().render_report(&mut rendered, error);
+                let _ = miette::GraphicalReportHandler::new()
+                    .with_wrap_lines(false)
+                    .render_report(&mut rendered, error);
                 eprintln!("tenant {}: {rendered}", run.tenant.name);
             }
             TenantResult::Skipped => {}
