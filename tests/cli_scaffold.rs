@@ -265,6 +265,78 @@ fn a_module_can_refer_to_entities_of_a_module_scaffolded_before() {
 }
 
 #[test]
+fn nats_projects_list_each_table_with_events_in_the_relay_stream_subjects() {
+    let folder = tempfile::tempdir().unwrap();
+    let project = folder.path().join("shop");
+    axiomod()
+        .args([
+            "new", "shop", "--yes", "--db", "sqlite", "--broker", "nats", "--path",
+        ])
+        .arg(&project)
+        .assert()
+        .success();
+    let config = || std::fs::read_to_string(project.join("config/default.toml")).unwrap();
+    let original = config();
+    assert!(
+        scaffold(&project, &examples().join("shop.toml"))
+            .status
+            .success()
+    );
+    let subjects = |text: &str| -> Vec<String> {
+        let document: toml::Table = text.parse().unwrap();
+        document["relay"]["stream_subjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|subject| subject.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let after_shop = config();
+    assert_eq!(
+        subjects(&after_shop),
+        ["customers.>", "products.>", "orders.>", "order_lines.>"]
+    );
+    let added = [
+        "stream_subjects = ",
+        "# NATS: the subjects",
+        "# (one `<table>.>`",
+    ];
+    let kept: Vec<&str> = after_shop
+        .lines()
+        .filter(|line| !added.iter().any(|start| line.starts_with(start)))
+        .collect();
+    assert_eq!(
+        kept,
+        original.lines().collect::<Vec<_>>(),
+        "only the subjects are added, comments and the rest kept:\n{after_shop}"
+    );
+    // The second module's tables with events are added; `groups` has none.
+    assert!(
+        scaffold(&project, &examples().join("support.toml"))
+            .status
+            .success()
+    );
+    assert_eq!(
+        subjects(&config()),
+        [
+            "customers.>",
+            "products.>",
+            "orders.>",
+            "order_lines.>",
+            "tickets.>",
+            "users.>"
+        ]
+    );
+    let before = snapshot(&project);
+    assert!(
+        scaffold(&project, &examples().join("support.toml"))
+            .status
+            .success()
+    );
+    assert_eq!(snapshot(&project), before, "a second run changes nothing");
+}
+
+#[test]
 fn an_entity_whose_table_or_route_another_module_has_is_refused() {
     let (folder, project) = new_project("sqlite");
     assert!(

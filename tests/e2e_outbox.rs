@@ -282,12 +282,15 @@ fn start_without_relay(
     )
 }
 
-/// A relay's environment for publishing to the NATS at `url` in small, quick batches.
-fn relay_env(url: &str) -> [(&'static str, &str); 3] {
+/// A relay's environment for publishing to the NATS at `url` in small, quick batches, into a
+/// stream the test makes: the relay leaves streams alone (the scaffold's subjects in
+/// config/default.toml would make a lasting stream that overlaps other tests' streams).
+fn relay_env(url: &str) -> [(&'static str, &str); 4] {
     [
         ("BROKER_URL", url),
         ("APP_RELAY__BATCH_SIZE", "100"),
         ("APP_RELAY__POLL_INTERVAL_MS", "20"),
+        ("APP_RELAY__STREAM_SUBJECTS", "[]"),
     ]
 }
 
@@ -321,10 +324,13 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
     let stream_name = format!("{STREAM_PREFIX}{}", std::process::id());
     let capture_stream_name = format!("AXIOMOD_DLQ_{stream_name}");
     runtime.block_on(delete_leftover_streams(&jetstream));
+    // The stream exists with one of the subjects (as made before a module was added): the relay
+    // adds the others, and creates the dead-letter capture stream.
+    create_stream(&runtime, &jetstream, &stream_name, subjects[..1].to_vec());
     let subjects = serde_json::to_string(&subjects).expect("subjects as JSON");
 
-    // The relay creates the stream and its dead-letter capture stream. A batch larger than the
-    // crash test's aggregates also claims later messages of an aggregate in the same pass.
+    // A batch larger than the crash test's aggregates also claims later messages of an
+    // aggregate in the same pass.
     let relay_env = [
         ("BROKER_URL", nats.as_str()),
         ("APP_RELAY__BATCH_SIZE", "500"),

@@ -228,6 +228,9 @@ pub fn plan_scaffold_source(
             operations.is_some_and(|operations| !operations.patterns.is_empty()),
         )?,
     ));
+    if let Some(config) = config_with_stream_subjects(project, &module)? {
+        files.push(merged(SERVICE_CONFIG, config));
+    }
     files.push(RenderedFile {
         path: PathBuf::from(format!("{SCHEMAS_FOLDER}/{module_name}.{extension}")),
         contents: schema_source.to_string(),
@@ -633,6 +636,65 @@ fn cargo_manifest_with_dependencies(
         features.push("rust_decimal");
     }
     Ok(document.to_string())
+}
+
+/// The generated service's configuration file, where the relay's NATS stream subjects live.
+const SERVICE_CONFIG: &str = "config/default.toml";
+
+/// For a NATS project, `config/default.toml` with `relay.stream_subjects` listing `<table>.>`
+/// for each of the module's tables that has events, so the relay makes (or extends) a stream
+/// that captures them; everything else as the user left it. `None` for other brokers, or when
+/// the project has no such file (its settings then come from elsewhere).
+fn config_with_stream_subjects(
+    project: &Project,
+    module: &Module,
+) -> Result<Option<String>, ScaffoldError> {
+    let path = project.root.join(SERVICE_CONFIG);
+    if project.broker != "nats" || !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path).map_err(|error| ScaffoldError::Read {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    })?;
+    let invalid = |message: String| ScaffoldError::ProjectFile {
+        path: path.display().to_string(),
+        message,
+    };
+    let mut document: DocumentMut = text
+        .parse()
+        .map_err(|error: toml_edit::TomlError| invalid(error.to_string()))?;
+    let relay = document["relay"]
+        .or_insert(toml_edit::table())
+        .as_table_like_mut()
+        .ok_or_else(|| invalid("`relay` is not a table".to_string()))?;
+    if relay.get("stream_subjects").is_none() {
+        relay.insert("stream_subjects", toml_edit::value(toml_edit::Array::new()));
+        if let Some(mut key) = relay.key_mut("stream_subjects") {
+            key.leaf_decor_mut().set_prefix(
+                "# NATS: the subjects of the events stream, which the relay creates or extends\n\
+                 # (one `<table>.>` per table, added by `axiomod generate scaffold`).\n",
+            );
+        }
+    }
+    let subjects = relay
+        .get_mut("stream_subjects")
+        .and_then(|subjects| subjects.as_array_mut())
+        .ok_or_else(|| invalid("`relay.stream_subjects` is not a list of subjects".to_string()))?;
+    for entity in module
+        .entities
+        .iter()
+        .filter(|entity| !entity.events.is_empty())
+    {
+        let subject = format!("{}.>", entity.table.name);
+        if !subjects
+            .iter()
+            .any(|listed| listed.as_str() == Some(&subject))
+        {
+            subjects.push(subject);
+        }
+    }
+    Ok(Some(document.to_string()))
 }
 
 #[cfg(test)]
