@@ -525,6 +525,10 @@ fn operations_only_specs_become_one_module_per_first_tag() {
     let spec = fixtures().join("tagged-operations.yaml");
     let output = scaffold(&project, &spec, &[]);
     assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("Next: implement the operations"),
+        "no migration to apply: {output:?}"
+    );
     // `Board Games` and `players` are first tags; /ping has none and goes to the title's.
     assert_eq!(
         registered_modules(&project),

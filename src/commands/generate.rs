@@ -238,13 +238,17 @@ fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {
         }
         (None, None) => return Err(miette::miette!("give an entity schema or --openapi <spec>")),
     };
-    write(
-        &project,
-        files,
-        &args.write,
-        &up_to_date(&modules),
-        "Next: apply the migration (`cargo run -- migrate`, or MIGRATE_ON_START=true) and run `cargo test`.",
-    )
+    let next = if files.iter().any(|file| file.path.starts_with("migrations")) {
+        "Next: apply the migration (`cargo run -- migrate`, or MIGRATE_ON_START=true) and run `cargo test`."
+    } else if files
+        .iter()
+        .any(|file| file.path.ends_with("application/operations_impl.rs"))
+    {
+        "Next: implement the operations in application/operations_impl.rs (they answer 501 until then) and run `cargo test`."
+    } else {
+        "Next: run `cargo test`."
+    };
+    write(&project, files, &args.write, &up_to_date(&modules), next)
 }
 
 /// `Module `a` is up to date…`, or `Modules `a`, `b` are up to date…`.
