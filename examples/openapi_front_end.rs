@@ -12,10 +12,13 @@ use axiomod::{openapi, schema};
 /// One parse + translate + validate; returns the number of entities and warnings.
 fn front_end(spec: &Path) -> Result<(usize, usize), String> {
     let translation = openapi::translate(spec, Some("bench")).map_err(|error| error.to_string())?;
+    // `--module bench` puts everything in one module.
     let entity_schema = translation
-        .schema
+        .modules
+        .into_iter()
+        .find_map(|module| module.schema)
         .ok_or_else(|| "the spec has no resource".to_owned())?;
-    let module = schema::parse_str(&entity_schema.toml, "bench.toml", schema::Format::Toml, &[])
+    let module = schema::parse_str(&entity_schema, "bench.toml", schema::Format::Toml, &[])
         .map_err(|errors| format!("{:?}", errors.into_report()))?;
     Ok((module.entities.len(), translation.warnings.len()))
 }

@@ -78,7 +78,7 @@ fn every_corpus_spec_is_read_without_a_panic() {
         match output.status.code() {
             Some(0) => generated.push(name),
             Some(2) => assert!(
-                unwrapped(&stderr).contains("noresource-shapedpaths")
+                unwrapped(&stderr).contains("nopathswithoperations")
                     && stderr.contains("warning: /"),
                 "{name} must list what it skipped: {stderr}"
             ),
@@ -86,9 +86,19 @@ fn every_corpus_spec_is_read_without_a_panic() {
         }
     }
     generated.sort();
+    // Only the webhook example has nothing to generate.
     assert_eq!(
         generated,
-        ["v3.0-petstore-expanded.yaml", "v3.0-petstore.yaml"]
+        [
+            "v3.0-api-with-examples.yaml",
+            "v3.0-callback-example.yaml",
+            "v3.0-link-example.yaml",
+            "v3.0-petstore-expanded.yaml",
+            "v3.0-petstore.yaml",
+            "v3.0-uspto.yaml",
+            "v3.1-non-oauth-scopes.yaml",
+            "v3.1-tictactoe.yaml",
+        ]
     );
     assert_eq!(
         support::files::snapshot(&project),
@@ -489,4 +499,283 @@ fn other_operations_get_handlers_dtos_and_a_service_trait() {
             .unwrap()
             .ends_with("// mine\n")
     );
+}
+
+/// The modules listed in the project's axiomod.toml.
+fn registered_modules(project: &Path) -> Vec<String> {
+    let manifest: toml::Table = std::fs::read_to_string(project.join("axiomod.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    manifest["project"]["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|module| module.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn read(project: &Path, file: &str) -> String {
+    std::fs::read_to_string(project.join(file)).unwrap_or_else(|error| panic!("{file}: {error}"))
+}
+
+#[test]
+fn operations_only_specs_become_one_module_per_first_tag() {
+    let (_folder, project) = new_project();
+    let spec = fixtures().join("tagged-operations.yaml");
+    let output = scaffold(&project, &spec, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("Next: implement the operations"),
+        "no migration to apply: {output:?}"
+    );
+    // `Board Games` and `players` are first tags; /ping has none and goes to the title's.
+    assert_eq!(
+        registered_modules(&project),
+        ["board_games", "game_night", "players"]
+    );
+    let registry = read(&project, "src/modules/mod.rs");
+    for module in ["board_games", "game_night", "players"] {
+        assert!(
+            registry.contains(&format!("pub mod {module};")),
+            "{registry}"
+        );
+        // The layout of `generate module`, plus the operation files.
+        for file in [
+            "mod.rs",
+            "api/mod.rs",
+            "api/custom.rs",
+            "api/operations.rs",
+            "application/mod.rs",
+            "application/operations.rs",
+            "application/operation_dtos.rs",
+            "application/operations_impl.rs",
+            "domain/mod.rs",
+            "infrastructure/mod.rs",
+        ] {
+            let path = format!("src/modules/{module}/{file}");
+            assert!(project.join(&path).is_file(), "{path} is written");
+        }
+        // No entity: no schema copy, no migration, no tests.
+        assert!(
+            !project
+                .join(format!(".axiomod/schemas/{module}.toml"))
+                .exists()
+        );
+        assert!(!project.join(format!("tests/{module}.rs")).exists());
+    }
+    let migrations = std::fs::read_dir(project.join("migrations"))
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    let routes = |module: &str| read(&project, &format!("src/modules/{module}/api/operations.rs"));
+    let board_games = routes("board_games");
+    assert!(
+        board_games.contains("path = \"/boards/{board_id}/moves\"")
+            && board_games.contains("path = \"/leaderboard\"")
+            && !board_games.contains("/players/"),
+        "{board_games}"
+    );
+    let players = routes("players");
+    assert!(
+        players.contains("path = \"/players/{player_id}/score\"")
+            && players.contains("path = \"/players/{player_id}/invite\"")
+            && !players.contains("/leaderboard"),
+        "{players}"
+    );
+    assert!(routes("game_night").contains("path = \"/ping\""));
+    // Only the module whose operations need a credential gets the extractors.
+    assert!(
+        project
+            .join("src/modules/players/api/security.rs")
+            .is_file()
+    );
+    assert!(
+        !project
+            .join("src/modules/board_games/api/security.rs")
+            .exists()
+    );
+    assert!(
+        read(&project, "src/modules/game_night/application/operations.rs")
+            .contains("pub trait GameNightOperations")
+    );
+    // Each module has its own DTO of the schema both use.
+    for module in ["board_games", "players"] {
+        let dtos = read(
+            &project,
+            &format!("src/modules/{module}/application/operation_dtos.rs"),
+        );
+        assert!(dtos.contains("pub struct Score {"), "{module}: {dtos}");
+    }
+
+    let before = support::files::snapshot(&project);
+    let again = scaffold(&project, &spec, &[]);
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stdout)
+            .contains("Modules `board_games`, `game_night`, `players` are up to date"),
+        "{again:?}"
+    );
+    assert_eq!(
+        support::files::snapshot(&project),
+        before,
+        "a re-run changes nothing"
+    );
+    assert_eq!(
+        std::fs::read_dir(project.join("migrations"))
+            .map(|entries| entries.count())
+            .unwrap_or(0),
+        migrations
+    );
+
+    // The plan covers every module: an edited file of one stops the whole run, and the
+    // file another module lacks is not written either.
+    let edited = project.join("src/modules/players/api/operations.rs");
+    std::fs::write(&edited, format!("{players}\n// mine\n")).unwrap();
+    let removed = project.join("src/modules/game_night/api/operations.rs");
+    std::fs::remove_file(&removed).unwrap();
+    let refused = scaffold(&project, &spec, &[]);
+    assert!(!refused.status.success(), "{refused:?}");
+    assert!(
+        stderr(&refused).contains("players/api/operations.rs"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(
+        !removed.exists(),
+        "nothing is written when one file conflicts"
+    );
+}
+
+#[test]
+fn module_puts_every_operation_in_one_module_and_dry_runs_write_nothing() {
+    let (_folder, project) = new_project();
+    let spec = fixtures().join("tagged-operations.yaml");
+    let before = support::files::snapshot(&project);
+    let output = scaffold(
+        &project,
+        &spec,
+        &["--module", "games", "--dry-run", "--format", "json"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    let paths: Vec<&str> = plan["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| file["path"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "axiomod.toml",
+        "src/modules/games/api/operations.rs",
+        "src/modules/games/api/security.rs",
+        "src/modules/games/application/operations_impl.rs",
+        "src/modules/mod.rs",
+    ] {
+        assert!(paths.contains(&expected), "{expected} in {paths:?}");
+    }
+    assert!(
+        paths
+            .iter()
+            .all(|path| !path.contains("players") && !path.contains("schemas/")),
+        "{paths:?}"
+    );
+    assert_eq!(
+        support::files::snapshot(&project),
+        before,
+        "a dry run writes nothing"
+    );
+
+    let output = scaffold(&project, &spec, &["--module", "games"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(registered_modules(&project), ["games"]);
+    let routes = read(&project, "src/modules/games/api/operations.rs");
+    for path in [
+        "/boards/{board_id}/moves",
+        "/leaderboard",
+        "/players/{player_id}/score",
+        "/ping",
+    ] {
+        assert!(
+            routes.contains(&format!("path = \"{path}\"")),
+            "{path}: {routes}"
+        );
+    }
+}
+
+#[test]
+fn tags_split_resources_and_operations_and_a_module_keeps_its_entities() {
+    let (_folder, project) = new_project();
+    let output = scaffold(&project, &fixtures().join("tagged-resources.yaml"), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(registered_modules(&project), ["pets", "reports"]);
+    // The resource and the untagged operation are in pets, /stats in reports.
+    let schema = schema_copy(&project, "pets");
+    assert!(schema["entities"].get("Pet").is_some(), "{schema}");
+    assert!(!project.join(".axiomod/schemas/reports.toml").exists());
+    assert!(
+        read(&project, "src/modules/pets/api/operations.rs")
+            .contains("path = \"/pets/{pet_id}/feed\"")
+    );
+    assert!(read(&project, "src/modules/reports/api/operations.rs").contains("path = \"/stats\""));
+    assert!(
+        read(&project, "Cargo.toml").contains("regex"),
+        "the pattern of Pet"
+    );
+
+    // Operations only, into a module with entities: the entities stay as they are.
+    let copy = read(&project, ".axiomod/schemas/pets.toml");
+    let migrations = support::files::snapshot(&project.join("migrations"));
+    let output = scaffold(
+        &project,
+        &fixtures().join("corpus/v3.1-tictactoe.yaml"),
+        &["--module", "pets"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read(&project, ".axiomod/schemas/pets.toml"), copy);
+    assert_eq!(
+        support::files::snapshot(&project.join("migrations")),
+        migrations
+    );
+    let root = read(&project, "src/modules/pets/mod.rs");
+    assert!(
+        root.contains("api::pet::routes(") && root.contains("api::operations::routes("),
+        "{root}"
+    );
+    assert!(
+        read(&project, "src/modules/pets/api/operations.rs")
+            .contains("path = \"/board/{row}/{column}\"")
+    );
+}
+
+#[test]
+fn specs_without_operations_and_tags_that_are_no_module_names_exit_2() {
+    let (_folder, project) = new_project();
+    let before = support::files::snapshot(&project);
+    let output = scaffold(
+        &project,
+        &fixtures().join("corpus/v3.1-webhook-example.yaml"),
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    let message = stderr(&output);
+    assert!(
+        message.contains("warning: /webhooks/newPet: webhook not generated"),
+        "{message}"
+    );
+    assert!(
+        unwrapped(&message).contains(&unwrapped(
+            "v3.1-webhook-example.yaml: no paths with operations, so there is nothing"
+        )),
+        "{message}"
+    );
+    let output = scaffold(&project, &fixtures().join("bad/tag-not-a-module.yaml"), &[]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        unwrapped(&stderr(&output)).contains(&unwrapped(
+            "cannot derive a module name from the first tag of POST /crates/{crateId}/open (/paths/~1crates~1{crateId}~1open/post/tags/0) (`crate`)"
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(support::files::snapshot(&project), before);
 }

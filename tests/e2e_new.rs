@@ -697,3 +697,47 @@ fn openapi_operations_are_served_validated_and_documented() {
     }
     service.terminate();
 }
+
+/// A spec without resources: one module per first tag (and the title's for the untagged
+/// operation), each only operations, built, checked and served together.
+#[test]
+fn openapi_operations_only_modules_by_tag_build_and_serve() {
+    let (_workspace, project) = generate("gamenight", "sqlite", "none");
+    scaffold_openapi(&project, "tagged-operations.yaml");
+    check_project(&project, &[]);
+    let database_file = project.join("e2e.db");
+    let database_url = format!("sqlite://{}?mode=rwc", database_file.display());
+    run_migrate("gamenight", &project, &database_url);
+    let service = Service::start("gamenight", &project, &database_url, &[]);
+    let port = service.port;
+    for (method, path, operation_id) in [
+        ("GET", "/ping", "ping"),
+        ("GET", "/players/ann/score", "getPlayerScore"),
+        ("GET", "/leaderboard?limit=3", "getLeaderboard"),
+    ] {
+        let stub = http::request(port, method, path, &[], b"").unwrap();
+        assert_eq!(stub.status, 501, "{method} {path}: {stub:?}");
+        assert!(
+            stub.json()["detail"].to_string().contains(operation_id),
+            "{stub:?}"
+        );
+    }
+    let refused = get(port, "/leaderboard?limit=500");
+    assert_eq!(refused.status, 422, "{refused:?}");
+    let anonymous = http::request(port, "POST", "/players/ann/invite", &[], b"").unwrap();
+    assert_eq!(anonymous.status, 401, "{anonymous:?}");
+    let openapi = get(port, "/openapi.json").json();
+    for (path, method) in [
+        ("/boards/{board_id}/moves", "post"),
+        ("/leaderboard", "get"),
+        ("/players/{player_id}/score", "get"),
+        ("/players/{player_id}/invite", "post"),
+        ("/ping", "get"),
+    ] {
+        assert!(
+            openapi["paths"][path][method].is_object(),
+            "{method} {path} in {openapi}"
+        );
+    }
+    service.terminate();
+}

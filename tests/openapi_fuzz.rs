@@ -115,8 +115,8 @@ proptest! {
         std::fs::copy(fixtures().join("schemas/product.yaml"), folder.path().join("schemas/product.yaml")).unwrap();
         match openapi::translate(&path, None) {
             Ok(translation) => {
-                if let Some(entity_schema) = translation.schema {
-                    let _ = schema::parse_str(&entity_schema.toml, "fuzz.toml", schema::Format::Toml, &[]);
+                for entity_schema in translation.modules.iter().filter_map(|module| module.schema.as_deref()) {
+                    let _ = schema::parse_str(entity_schema, "fuzz.toml", schema::Format::Toml, &[]);
                 }
             }
             Err(error) => prop_assert!(!error.to_string().is_empty()),

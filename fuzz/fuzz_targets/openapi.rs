@@ -1,5 +1,5 @@
 //! The OpenAPI front-end (parser, 3.1 normalisation, $ref resolution, resource detection and
-//! entity building) on arbitrary text, both as YAML and as JSON, then the entity schema it
+//! entity building) on arbitrary text, both as YAML and as JSON, then the entity schemas it
 //! writes through the schema front-end. Any panic is a bug; errors are fine.
 #![no_main]
 
@@ -12,15 +12,17 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     for name in ["fuzz.yaml", "fuzz.json"] {
-        if let Ok(translation) = axiomod::openapi::translate_source(source, Path::new(name), None)
-            && let Some(entity_schema) = translation.schema
+        let Ok(translation) = axiomod::openapi::translate_source(source, Path::new(name), None)
+        else {
+            continue;
+        };
+        for schema in translation
+            .modules
+            .iter()
+            .filter_map(|module| module.schema.as_deref())
         {
-            let _ = axiomod::schema::parse_str(
-                &entity_schema.toml,
-                "fuzz.toml",
-                axiomod::schema::Format::Toml,
-                &[],
-            );
+            let _ =
+                axiomod::schema::parse_str(schema, "fuzz.toml", axiomod::schema::Format::Toml, &[]);
         }
     }
 });

@@ -1,6 +1,6 @@
 //! `axiomod generate <generator>`: code into an existing project.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
@@ -57,7 +57,8 @@ pub struct WriteOptions {
 
 The schema format is described in docs/schema-format.md, the OpenAPI front-end in
 docs/openapi.md: each collection + item path pair over one object schema (/pets,
-/pets/{id}) becomes an entity; whatever is not generated is listed as a warning with its
+/pets/{id}) becomes an entity, every other operation a handler and a service method, each
+in the module of its first tag; whatever is not generated is listed as a warning with its
 JSON pointer. Running the same command again changes nothing; files you edited are never
 overwritten (the run stops with a diff) unless --force.")]
 pub struct ScaffoldArgs {
@@ -67,8 +68,9 @@ pub struct ScaffoldArgs {
     /// An OpenAPI 3.0 or 3.1 spec (YAML or JSON) to scaffold instead of an entity schema.
     #[arg(long, value_name = "SPEC")]
     pub openapi: Option<PathBuf>,
-    /// The module of the resources of the OpenAPI spec (default: the first tag of their
-    /// operations, else the spec's title in snake_case).
+    /// The one module of everything in the OpenAPI spec (default: each resource and
+    /// operation in the module of its first tag, untagged ones in the resources' first tag,
+    /// else the spec's title; snake_case).
     #[arg(long, requires = "openapi", value_name = "NAME")]
     pub module: Option<String>,
     #[command(flatten)]
@@ -222,33 +224,43 @@ fn scaffold(args: ScaffoldArgs) -> miette::Result<Outcome> {
     } else {
         SchemaMigration::Write
     };
-    let planned = match (&args.openapi, &args.schema) {
+    let (modules, files) = match (&args.openapi, &args.schema) {
         (Some(spec), _) => {
-            let (schema, origin, operations) =
-                openapi_schema(spec, args.module.as_deref(), args.write.format)?;
-            scaffold::plan_scaffold_source(
-                &project,
-                &schema,
-                &origin,
-                &version,
-                migration,
-                operations.as_ref(),
-            )?
+            let translation = openapi::translate(spec, args.module.as_deref())?;
+            print_warnings(&translation.warnings, args.write.format);
+            let planned =
+                generate::openapi::plan_openapi(&project, spec, &translation, &version, migration)?;
+            (planned.modules, planned.files)
         }
-        (None, Some(schema)) => scaffold::plan_scaffold(&project, schema, &version, migration)?,
+        (None, Some(schema)) => {
+            let planned = scaffold::plan_scaffold(&project, schema, &version, migration)?;
+            (vec![planned.module.name.snake], planned.files)
+        }
         (None, None) => return Err(miette::miette!("give an entity schema or --openapi <spec>")),
     };
-    let up_to_date = format!(
-        "Module `{}` is up to date: nothing to write.",
-        planned.module.name.snake
-    );
-    write(
-        &project,
-        planned.files,
-        &args.write,
-        &up_to_date,
-        "Next: apply the migration (`cargo run -- migrate`, or MIGRATE_ON_START=true) and run `cargo test`.",
-    )
+    let next = if files.iter().any(|file| file.path.starts_with("migrations")) {
+        "Next: apply the migration (`cargo run -- migrate`, or MIGRATE_ON_START=true) and run `cargo test`."
+    } else if files
+        .iter()
+        .any(|file| file.path.ends_with("application/operations_impl.rs"))
+    {
+        "Next: implement the operations in application/operations_impl.rs (they answer 501 until then) and run `cargo test`."
+    } else {
+        "Next: run `cargo test`."
+    };
+    write(&project, files, &args.write, &up_to_date(&modules), next)
+}
+
+/// `Module `a` is up to date…`, or `Modules `a`, `b` are up to date…`.
+fn up_to_date(modules: &[String]) -> String {
+    let names: Vec<String> = modules.iter().map(|name| format!("`{name}`")).collect();
+    match names.as_slice() {
+        [one] => format!("Module {one} is up to date: nothing to write."),
+        _ => format!(
+            "Modules {} are up to date: nothing to write.",
+            names.join(", ")
+        ),
+    }
 }
 
 fn migration(args: MigrationArgs) -> miette::Result<Outcome> {
@@ -341,15 +353,9 @@ fn print_planned_result(plan: &render::Plan, format: OutputFormat) {
     }
 }
 
-/// The entity schema of an OpenAPI spec's resources and its other operations; prints the
-/// warnings (what is not generated) on stderr, so stdout stays the plan.
-fn openapi_schema(
-    spec: &Path,
-    module: Option<&str>,
-    format: OutputFormat,
-) -> miette::Result<(String, PathBuf, Option<openapi::Operations>)> {
-    let translation = openapi::translate(spec, module)?;
-    for warning in &translation.warnings {
+/// Prints what of the spec is not generated on stderr, so stdout stays the plan.
+fn print_warnings(warnings: &[openapi::Warning], format: OutputFormat) {
+    for warning in warnings {
         match format {
             OutputFormat::Human => eprintln!("warning: {}: {}", warning.pointer, warning.message),
             OutputFormat::Json => eprintln!(
@@ -358,12 +364,4 @@ fn openapi_schema(
             ),
         }
     }
-    let schema = translation
-        .schema
-        .ok_or_else(|| openapi::OpenApiError::NoResource {
-            file: spec.display().to_string(),
-        })?;
-    // The origin names the translation in diagnostics; its extension selects TOML.
-    let origin = PathBuf::from(format!("{} (as entity schema).toml", spec.display()));
-    Ok((schema.toml, origin, translation.operations))
 }

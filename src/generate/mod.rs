@@ -6,6 +6,7 @@ pub mod entity;
 pub mod handler;
 pub mod migration;
 pub mod module;
+pub mod openapi;
 pub mod operations;
 pub mod project;
 pub mod scaffold;

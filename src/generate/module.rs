@@ -7,7 +7,7 @@ use thiserror::Error;
 use super::operations::OperationFiles;
 use super::scaffold::{self, Project};
 use crate::model::{Module, Name};
-use crate::render::RenderedFile;
+use crate::render::{RenderError, RenderedFile};
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum ModuleError {
@@ -45,12 +45,26 @@ pub fn plan_module(project: &Project, name: &str) -> miette::Result<Vec<Rendered
         name,
         entities: Vec::new(),
     };
+    let mut files = code_layers(project, &module, OperationFiles::default())?;
+    files.extend(scaffold::registration(
+        project,
+        std::slice::from_ref(&module.name.snake),
+    )?);
+    Ok(files)
+}
+
+/// The code layers of `module`, which has no entities, its mod.rs files declaring
+/// `operations`.
+pub(super) fn code_layers(
+    project: &Project,
+    module: &Module,
+    operations: OperationFiles,
+) -> Result<Vec<RenderedFile>, RenderError> {
     // Without entities there is nothing to migrate or test yet: only the code layers.
-    let mut files: Vec<RenderedFile> =
-        scaffold::render_module(project, &module, &[], "", OperationFiles::default())?
+    Ok(
+        scaffold::render_module(project, module, &[], "", operations)?
             .into_iter()
             .filter(|file| file.path.starts_with("src"))
-            .collect();
-    files.extend(scaffold::registration(project, &module.name.snake)?);
-    Ok(files)
+            .collect(),
+    )
 }

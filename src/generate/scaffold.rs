@@ -132,15 +132,17 @@ impl Project {
         self.name.replace('-', "_")
     }
 
-    /// `axiomod.toml` with `module` in its modules list (comments and layout kept).
-    fn with_module(&self, module: &str) -> String {
+    /// `axiomod.toml` with `modules` in its modules list (comments and layout kept).
+    fn with_modules(&self, modules: &[String]) -> String {
         let mut document = self.document.clone();
-        let modules =
+        let listed =
             document["project"]["modules"].or_insert(toml_edit::value(toml_edit::Array::new()));
-        if let Some(array) = modules.as_array_mut()
-            && !array.iter().any(|value| value.as_str() == Some(module))
-        {
-            array.push(module);
+        if let Some(array) = listed.as_array_mut() {
+            for module in modules {
+                if !array.iter().any(|value| value.as_str() == Some(module)) {
+                    array.push(module.as_str());
+                }
+            }
         }
         document.to_string()
     }
@@ -190,13 +192,58 @@ pub fn plan_scaffold_source(
     operations: Option<&Operations>,
 ) -> miette::Result<ScaffoldPlan> {
     let previous = load_previous_modules(project)?;
-    let module = crate::schema::load_str(schema_source, origin, &entities_of(&previous))?;
+    let version = next_migration_version(&project.root, now_version);
+    let (module, mut files) = module_files(
+        project,
+        &previous,
+        ModuleSource {
+            schema: schema_source,
+            origin,
+            version: &version,
+            migration,
+            operations,
+        },
+    )?;
+    let needs = ProjectNeeds::of(&module, operations);
+    files.extend(project_files(
+        project,
+        std::slice::from_ref(&module.name.snake),
+        needs,
+    )?);
+    files.sort_by(|left, right| left.path.cmp(&right.path));
+    Ok(ScaffoldPlan { module, files })
+}
+
+/// What one module is scaffolded from.
+pub(super) struct ModuleSource<'a> {
+    /// The entity schema's text; `origin` names it in diagnostics and its extension gives
+    /// the format.
+    pub schema: &'a str,
+    pub origin: &'a Path,
+    /// The version of a migration the module gets.
+    pub version: &'a str,
+    pub migration: SchemaMigration,
+    /// The other operations of an OpenAPI spec, generated in the same module.
+    pub operations: Option<&'a Operations>,
+}
+
+/// The files of one module scaffolded from its schema, `previous` being the modules
+/// scaffolded before: its code, migrations and schema copy, without the project files that
+/// register it ([`project_files`]).
+pub(super) fn module_files(
+    project: &Project,
+    previous: &[(String, Module)],
+    source: ModuleSource,
+) -> miette::Result<(Module, Vec<RenderedFile>)> {
+    let module = crate::schema::load_str(source.schema, source.origin, &entities_of(previous))?;
     let module_name = module.name.snake.clone();
     check_module(&module)?;
-    let extension = origin.extension().map_or("toml".to_string(), |extension| {
-        extension.to_string_lossy().to_lowercase()
-    });
-    let version = next_migration_version(&project.root, now_version);
+    let extension = source
+        .origin
+        .extension()
+        .map_or("toml".to_string(), |extension| {
+            extension.to_string_lossy().to_lowercase()
+        });
     let earlier = previous
         .iter()
         .find(|(name, _)| *name == module_name)
@@ -206,59 +253,122 @@ pub fn plan_scaffold_source(
         .filter(|(name, _)| *name != module_name)
         .map(|(_, module)| module)
         .collect();
-    let operation_files = OperationFiles::of(project, &module_name, operations);
-    let mut files = render_module(project, &module, &other_modules, &version, operation_files)?;
-    if let Some(operations) = operations {
+    let operation_files = OperationFiles::of(project, &module_name, source.operations);
+    let mut files = render_module(
+        project,
+        &module,
+        &other_modules,
+        source.version,
+        operation_files,
+    )?;
+    if let Some(operations) = source.operations {
         files.extend(render_operations(&module.name, operations).map_err(ScaffoldError::from)?);
     }
     if let Some(earlier) = earlier {
         // The module's migrations were written before and may be applied: they stay as they
         // are, and a changed schema gets a new migration.
         files.retain(|file| !file.path.starts_with("migrations"));
-        if migration == SchemaMigration::Write {
-            files.extend(render_alter_migration(project, earlier, &module, &version)?);
+        if source.migration == SchemaMigration::Write {
+            files.extend(render_alter_migration(
+                project,
+                earlier,
+                &module,
+                source.version,
+            )?);
         }
-    }
-    files.extend(registration(project, &module_name)?);
-    files.push(merged(
-        "Cargo.toml",
-        cargo_manifest_with_dependencies(
-            project,
-            &module,
-            operations.is_some_and(|operations| !operations.patterns.is_empty()),
-        )?,
-    ));
-    if let Some(config) = config_with_stream_subjects(project, &module)? {
-        files.push(merged(SERVICE_CONFIG, config));
     }
     files.push(RenderedFile {
         path: PathBuf::from(format!("{SCHEMAS_FOLDER}/{module_name}.{extension}")),
-        contents: schema_source.to_string(),
+        contents: source.schema.to_string(),
         ownership: Ownership::Generated,
     });
-    files.sort_by(|left, right| left.path.cmp(&right.path));
-    Ok(ScaffoldPlan { module, files })
+    Ok((module, files))
 }
 
-/// The files that register `module` in the project: the module registry, rewritten from the
-/// modules list, and `axiomod.toml` with the module in that list.
+/// What generated modules need from the project's own files: crates besides those of
+/// `axiomod new`, and the tables whose events the relay publishes.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ProjectNeeds {
+    /// `regex`, for `pattern` checks.
+    pub regex: bool,
+    /// `rust_decimal`, for decimal fields.
+    pub decimal: bool,
+    /// Tables with events: a NATS project's stream must capture `<table>.>`.
+    pub event_tables: Vec<String>,
+}
+
+impl ProjectNeeds {
+    /// What the code of `module` and its `operations` needs.
+    pub fn of(module: &Module, operations: Option<&Operations>) -> Self {
+        let fields = || {
+            module
+                .entities
+                .iter()
+                .flat_map(|entity| entity.fields.iter())
+        };
+        Self {
+            regex: operations.is_some_and(|operations| !operations.patterns.is_empty())
+                || fields().any(|field| field.constraints.pattern.is_some()),
+            decimal: fields().any(|field| matches!(field.kind, FieldType::Decimal)),
+            event_tables: module
+                .entities
+                .iter()
+                .filter(|entity| !entity.events.is_empty())
+                .map(|entity| entity.table.name.clone())
+                .collect(),
+        }
+    }
+
+    /// What both need.
+    pub fn and(mut self, other: Self) -> Self {
+        self.event_tables.extend(other.event_tables);
+        Self {
+            regex: self.regex || other.regex,
+            decimal: self.decimal || other.decimal,
+            event_tables: self.event_tables,
+        }
+    }
+}
+
+/// The project files that register `modules` and give them what they `needs`: the module
+/// registry, `axiomod.toml`, `Cargo.toml` and (NATS) `config/default.toml`.
+pub(super) fn project_files(
+    project: &Project,
+    modules: &[String],
+    needs: ProjectNeeds,
+) -> miette::Result<Vec<RenderedFile>> {
+    let mut files = registration(project, modules)?;
+    files.push(merged(
+        "Cargo.toml",
+        cargo_manifest_with_dependencies(project, &needs)?,
+    ));
+    if let Some(config) = config_with_stream_subjects(project, &needs.event_tables)? {
+        files.push(merged(SERVICE_CONFIG, config));
+    }
+    Ok(files)
+}
+
+/// The files that register `modules` in the project: the module registry, rewritten from
+/// the modules list, and `axiomod.toml` with the modules in that list.
 pub(super) fn registration(
     project: &Project,
-    module: &str,
+    modules: &[String],
 ) -> Result<Vec<RenderedFile>, RenderError> {
-    let mut modules = project.modules.clone();
-    if !modules.iter().any(|name| name == module) {
-        modules.push(module.to_string());
+    let mut registered = project.modules.clone();
+    for module in modules {
+        if !registered.contains(module) {
+            registered.push(module.clone());
+        }
     }
     let mut registry_context = tera::Context::new();
-    registry_context.insert("modules", &modules);
+    registry_context.insert("modules", &registered);
     Ok(vec![
         render::render_template(
             "new/src/modules/mod.rs.tera",
             "src/modules/mod.rs",
             &registry_context,
         )?,
-        merged("axiomod.toml", project.with_module(module)),
+        merged("axiomod.toml", project.with_modules(modules)),
     ])
 }
 
@@ -271,7 +381,7 @@ fn merged(path: &str, contents: String) -> RenderedFile {
 }
 
 /// The modules scaffolded before, from the schema copies, in the order of `axiomod.toml`.
-fn load_previous_modules(project: &Project) -> miette::Result<Vec<(String, Module)>> {
+pub(super) fn load_previous_modules(project: &Project) -> miette::Result<Vec<(String, Module)>> {
     let mut loaded: Vec<(String, Module)> = Vec::new();
     for name in &project.modules {
         let Some(path) = schema_copy(project, name) else {
@@ -306,7 +416,7 @@ fn entities_of(modules: &[(String, Module)]) -> Vec<ExistingEntity> {
 
 /// `now_version`, or one past the newest migration when that is not older: versions must be
 /// unique and increasing even when two commands run within the same second.
-fn next_migration_version(root: &Path, now_version: &str) -> String {
+pub(super) fn next_migration_version(root: &Path, now_version: &str) -> String {
     let newest = std::fs::read_dir(root.join("migrations"))
         .into_iter()
         .flatten()
@@ -588,12 +698,11 @@ fn fixture_entities(module: &Module, other_modules: &[&Module]) -> Vec<Entity> {
     entities
 }
 
-/// `Cargo.toml` with the crates this module's code needs (regex for patterns, also when
-/// `operations_need_regex`; rust_decimal for decimals), everything else as the user left it.
+/// `Cargo.toml` with the crates the generated code needs (regex for patterns, rust_decimal
+/// for decimals), everything else as the user left it.
 fn cargo_manifest_with_dependencies(
     project: &Project,
-    module: &Module,
-    operations_need_regex: bool,
+    needs: &ProjectNeeds,
 ) -> Result<String, ScaffoldError> {
     let path = project.root.join("Cargo.toml");
     let text = std::fs::read_to_string(&path).map_err(|error| ScaffoldError::Read {
@@ -606,23 +715,14 @@ fn cargo_manifest_with_dependencies(
                 path: path.display().to_string(),
                 message: error.to_string(),
             })?;
-    let fields = || {
-        module
-            .entities
-            .iter()
-            .flat_map(|entity| entity.fields.iter())
-    };
     let dependencies = document["dependencies"].or_insert(toml_edit::table());
-    if (operations_need_regex || fields().any(|field| field.constraints.pattern.is_some()))
-        && dependencies.get("regex").is_none()
-    {
+    if needs.regex && dependencies.get("regex").is_none() {
         dependencies["regex"] = toml_edit::value("1");
     }
-    let has_decimal = fields().any(|field| matches!(field.kind, FieldType::Decimal));
-    if has_decimal && dependencies.get("rust_decimal").is_none() {
+    if needs.decimal && dependencies.get("rust_decimal").is_none() {
         dependencies["rust_decimal"] = toml_edit::value("1");
     }
-    if has_decimal
+    if needs.decimal
         && project.db == "postgres"
         && let Some(features) = dependencies
             .get_mut("sqlx")
@@ -642,12 +742,12 @@ fn cargo_manifest_with_dependencies(
 const SERVICE_CONFIG: &str = "config/default.toml";
 
 /// For a NATS project, `config/default.toml` with `relay.stream_subjects` listing `<table>.>`
-/// for each of the module's tables that has events, so the relay makes (or extends) a stream
-/// that captures them; everything else as the user left it. `None` for other brokers, or when
-/// the project has no such file (its settings then come from elsewhere).
+/// for each of `event_tables`, so the relay makes (or extends) a stream that captures their
+/// events; everything else as the user left it. `None` for other brokers, or when the project
+/// has no such file (its settings then come from elsewhere).
 fn config_with_stream_subjects(
     project: &Project,
-    module: &Module,
+    event_tables: &[String],
 ) -> Result<Option<String>, ScaffoldError> {
     let path = project.root.join(SERVICE_CONFIG);
     if project.broker != "nats" || !path.is_file() {
@@ -681,12 +781,8 @@ fn config_with_stream_subjects(
         .get_mut("stream_subjects")
         .and_then(|subjects| subjects.as_array_mut())
         .ok_or_else(|| invalid("`relay.stream_subjects` is not a list of subjects".to_string()))?;
-    for entity in module
-        .entities
-        .iter()
-        .filter(|entity| !entity.events.is_empty())
-    {
-        let subject = format!("{}.>", entity.table.name);
+    for table in event_tables {
+        let subject = format!("{table}.>");
         if !subjects
             .iter()
             .any(|listed| listed.as_str() == Some(&subject))

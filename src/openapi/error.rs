@@ -96,23 +96,25 @@ pub enum OpenApiError {
         chain: String,
     },
     #[error(
-        "{file}: no resource-shaped paths, so there is nothing `generate scaffold` can generate yet"
+        "{file}: no paths with operations, so there is nothing `generate scaffold` can generate"
     )]
     #[diagnostic(
-        code(axiomod::openapi::no_resource),
+        code(axiomod::openapi::nothing_to_generate),
         help(
-            "a resource is a collection path with GET or POST (`/pets`) plus an item path below it (`/pets/{{id}}`) over one object schema; the warnings above list what was skipped and why"
+            "webhooks, callbacks and components alone generate nothing: add the operations the service serves under `paths`; the warnings above list what was skipped and why"
         )
     )]
-    NoResource { file: String },
+    NothingToGenerate { file: String },
     #[error("{file}: cannot derive a module name from {source_text} (`{candidate}`)")]
     #[diagnostic(
         code(axiomod::openapi::module_name),
-        help("pass the module with `--module <name>` (snake_case)")
+        help(
+            "pass the module with `--module <name>` (snake_case; it then holds everything), or rename the tag"
+        )
     )]
     ModuleName {
         file: String,
-        source_text: &'static str,
+        source_text: String,
         candidate: String,
     },
 }

@@ -1,6 +1,7 @@
-//! The OpenAPI front-end: an OpenAPI 3.0 or 3.1 spec (YAML or JSON) → the entity schema of its
+//! The OpenAPI front-end: an OpenAPI 3.0 or 3.1 spec (YAML or JSON) → per module (the first
+//! tag of each resource and operation, or `--module`) the entity schema of its
 //! resource-shaped APIs, which the entity-schema front-end turns into the [`crate::model`]
-//! `Module` the scaffold renders (DESIGN §2).
+//! `Module` the scaffold renders (DESIGN §2), and its other operations.
 //!
 //! Going through the entity-schema format keeps one validator and makes the copy kept under
 //! `.axiomod/schemas/` an ordinary entity schema, which later runs re-read like any other.
@@ -19,6 +20,7 @@ mod resources;
 mod version;
 mod warning;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use heck::ToSnakeCase;
@@ -37,24 +39,28 @@ pub use warning::Warning;
 #[derive(Debug)]
 pub struct Translation {
     pub version: Version,
-    /// The entity schema (TOML) of the spec's resources; `None` when it has none.
-    pub schema: Option<EntitySchema>,
-    /// The spec's other operations, generated in the same module; `None` when it has none.
-    pub operations: Option<Operations>,
+    /// The modules it is generated into, by name; empty when the spec has neither
+    /// resources nor other operations.
+    pub modules: Vec<ModuleTranslation>,
     /// Everything of the spec that is not generated, in spec order.
     pub warnings: Vec<Warning>,
 }
 
-/// An entity schema written from a spec.
+/// What one module gets from a spec: the resources and the other operations whose first tag
+/// names it (all of them with `--module`; untagged ones go to the default module).
 #[derive(Debug)]
-pub struct EntitySchema {
+pub struct ModuleTranslation {
     pub module: String,
-    /// The file, in the entity-schema TOML format (docs/schema-format.md).
-    pub toml: String,
+    /// The entity schema of its resources, in the entity-schema TOML format
+    /// (docs/schema-format.md); `None` when it has none.
+    pub schema: Option<String>,
+    /// Its other operations; `None` when it has none.
+    pub operations: Option<Operations>,
 }
 
-/// Reads the spec at `path` and translates its resources into an entity schema for module
-/// `module` (default: the first tag of the first resource, else the spec's title).
+/// Reads the spec at `path` and translates it into modules: everything into `module` when
+/// given, else each resource and operation into the module of its first tag (untagged ones
+/// into the first tag of the resources, else the spec's title).
 pub fn translate(path: &Path, module: Option<&str>) -> Result<Translation, OpenApiError> {
     let source = std::fs::read_to_string(path).map_err(|source| OpenApiError::Read {
         path: path.to_owned(),
@@ -80,7 +86,17 @@ pub fn translate_source(
     let spec: openapiv3::OpenAPI = deserialize(&document, path, "")?;
     let mut resolver = refs::Resolver::new(path, document);
     let resources = resources::detect(&spec, &mut resolver, &mut warnings)?;
-    let mut entities = Table::new();
+    let chooser = ModuleChooser {
+        spec: &spec,
+        file: &file,
+        requested: module,
+        resources_tag: resources
+            .iter()
+            .find_map(|resource| resource.tag.as_deref()),
+    };
+    // Per module: its entities, and the operations found for it.
+    let mut modules: BTreeMap<String, (Table, Vec<operations::FoundOperation>)> = BTreeMap::new();
+    let mut entity_names = BTreeSet::new();
     for resource in &resources {
         let Some(draft) = entity::build(&mut resolver, resource, &mut warnings)? else {
             continue;
@@ -96,7 +112,7 @@ pub fn translate_source(
                 ));
             }
         }
-        if entities.contains_key(&draft.name) {
+        if !entity_names.insert(draft.name.clone()) {
             warnings.push(Warning::new(
                 resolver.locate(&resource.schema.file, &resource.schema.pointer),
                 format!(
@@ -113,66 +129,81 @@ pub fn translate_source(
                 resource.collection_path, resource.item_path, draft.name, resource.schema_origin
             ),
         ));
-        entities.insert(draft.name, toml::Value::Table(draft.table));
-    }
-    let operations = operations::collect(
-        &mut resolver,
-        &resources,
-        &taken_type_names(entities.keys()),
-        &mut warnings,
-    )?;
-    document_warnings(
-        &spec,
-        !entities.is_empty(),
-        operations.as_ref(),
-        &mut warnings,
-    );
-    if entities.is_empty() {
-        // Operations are generated into the module of the resources; without one there is
-        // no module to put them in yet.
-        for operation in operations.iter().flat_map(|found| &found.operations) {
-            warnings.push(Warning::new(
-                warning::pointer(&["paths", &operation.spec_path, &operation.method]),
-                format!(
-                    "{} {} ({}): not generated, the spec has no resource to make a module of",
-                    operation.method.to_uppercase(),
-                    operation.spec_path,
-                    operation.operation_id
-                ),
-            ));
-        }
-        return Ok(Translation {
-            version,
-            schema: None,
-            operations: None,
-            warnings,
+        let tag = resource.tag.as_deref().map(|tag| {
+            (
+                tag,
+                format!("the first tag of resource {}", resource.collection_path),
+            )
         });
+        let module = chooser.module(tag)?;
+        modules
+            .entry(module)
+            .or_default()
+            .0
+            .insert(draft.name, toml::Value::Table(draft.table));
     }
-    let tag = resources
-        .iter()
-        .find_map(|resource| resource.tag.as_deref())
-        .or_else(|| operations.as_ref().and_then(|found| found.tag.as_deref()));
-    let module = module_name(&spec, tag, &file, module)?;
-    let mut root = Table::new();
-    root.insert("module".to_owned(), toml::Value::String(module.clone()));
-    root.insert("entities".to_owned(), toml::Value::Table(entities));
-    let body = toml::to_string(&root).map_err(|error| OpenApiError::Structure {
-        file: file.clone(),
-        pointer: String::new(),
-        message: format!("cannot write the entity schema: {error}"),
-    })?;
+    for found in operations::find(&resolver, &resources, &mut warnings) {
+        let tag = found.first_tag().map(|(tag, at)| {
+            (
+                tag,
+                format!(
+                    "the first tag of {} {} ({at})",
+                    found.method.to_uppercase(),
+                    found.path
+                ),
+            )
+        });
+        let module = chooser.module(tag)?;
+        modules.entry(module).or_default().1.push(found);
+    }
     let spec_name = path
         .file_name()
         .map_or_else(|| file.clone(), |name| name.to_string_lossy().into_owned());
-    let toml = format!(
-        "# The entity schema of the OpenAPI spec {spec_name}, written by `axiomod generate scaffold --openapi`.\n\n{body}"
-    );
+    let mut translated = Vec::new();
+    for (module, (entities, found)) in modules {
+        let operations = operations::collect(
+            &mut resolver,
+            found,
+            &taken_type_names(entities.keys()),
+            &mut warnings,
+        )?;
+        let schema = if entities.is_empty() {
+            None
+        } else {
+            Some(entity_schema(&module, entities, &spec_name, &file)?)
+        };
+        translated.push(ModuleTranslation {
+            module,
+            schema,
+            operations,
+        });
+    }
+    document_warnings(&spec, &translated, &mut warnings);
     Ok(Translation {
         version,
-        schema: Some(EntitySchema { module, toml }),
-        operations,
+        modules: translated,
         warnings,
     })
+}
+
+/// The entity schema (TOML) of `module` with `entities`, headed by where it comes from.
+fn entity_schema(
+    module: &str,
+    entities: Table,
+    spec_name: &str,
+    file: &str,
+) -> Result<String, OpenApiError> {
+    let mut root = Table::new();
+    root.insert("module".to_owned(), toml::Value::String(module.to_owned()));
+    root.insert("entities".to_owned(), toml::Value::Table(entities));
+    let body = toml::to_string(&root).map_err(|error| OpenApiError::Structure {
+        file: file.to_owned(),
+        pointer: String::new(),
+        message: format!("cannot write the entity schema: {error}"),
+    })?;
+    Ok(format!(
+        "# The entity schema of the OpenAPI spec {spec_name}, written by `axiomod generate scaffold --openapi`.\n\n{body}"
+    ))
 }
 
 /// The type names the module's generated code already uses: the scaffold's DTOs of each
@@ -191,11 +222,10 @@ fn taken_type_names<'a>(entities: impl Iterator<Item = &'a String>) -> Vec<Strin
 /// routes, schemes no generated operation uses, callbacks.
 fn document_warnings(
     spec: &openapiv3::OpenAPI,
-    has_resources: bool,
-    operations: Option<&Operations>,
+    modules: &[ModuleTranslation],
     warnings: &mut Vec<Warning>,
 ) {
-    if has_resources
+    if modules.iter().any(|module| module.schema.is_some())
         && spec
             .security
             .as_ref()
@@ -208,7 +238,10 @@ fn document_warnings(
     }
     if let Some(components) = &spec.components {
         let used = |name: &str| {
-            operations.is_some_and(|found| found.schemes.iter().any(|scheme| scheme.name == name))
+            modules
+                .iter()
+                .flat_map(|module| &module.operations)
+                .any(|found| found.schemes.iter().any(|scheme| scheme.name == name))
         };
         for name in components
             .security_schemes
@@ -229,27 +262,37 @@ fn document_warnings(
     }
 }
 
-/// `--module`, else the first tag of a resource operation, else the spec's title, snake_case.
-fn module_name(
-    spec: &openapiv3::OpenAPI,
-    tag: Option<&str>,
-    file: &str,
-    requested: Option<&str>,
-) -> Result<String, OpenApiError> {
-    let (candidate, source_text) = match requested {
-        Some(module) => (module.to_owned(), "--module"),
-        None => match tag {
-            Some(tag) => (tag.to_snake_case(), "the first tag"),
-            None => (spec.info.title.to_snake_case(), "the title"),
-        },
-    };
-    match Name::module(&candidate) {
-        Ok(name) => Ok(name.snake),
-        Err(_) => Err(OpenApiError::ModuleName {
-            file: file.to_owned(),
-            source_text,
-            candidate,
-        }),
+/// Picks the module of each resource and operation.
+struct ModuleChooser<'a> {
+    spec: &'a openapiv3::OpenAPI,
+    file: &'a str,
+    /// `--module`: everything goes there.
+    requested: Option<&'a str>,
+    /// The first tag of the resources, the default module of untagged parts.
+    resources_tag: Option<&'a str>,
+}
+
+impl ModuleChooser<'_> {
+    /// `--module`, else `tag` (with where it is, for messages), else the first tag of the
+    /// resources, else the spec's title; in snake_case, checked like a module name.
+    fn module(&self, tag: Option<(&str, String)>) -> Result<String, OpenApiError> {
+        let (candidate, source_text) = match (self.requested, tag, self.resources_tag) {
+            (Some(module), _, _) => (module.to_owned(), "--module".to_owned()),
+            (None, Some((tag, at)), _) => (tag.to_snake_case(), at),
+            (None, None, Some(tag)) => (
+                tag.to_snake_case(),
+                "the first tag of the resources".to_owned(),
+            ),
+            (None, None, None) => (self.spec.info.title.to_snake_case(), "the title".to_owned()),
+        };
+        match Name::module(&candidate) {
+            Ok(name) => Ok(name.snake),
+            Err(_) => Err(OpenApiError::ModuleName {
+                file: self.file.to_owned(),
+                source_text,
+                candidate,
+            }),
+        }
     }
 }
 

@@ -18,10 +18,28 @@ use super::resources::{Resource, dereference};
 use super::warning::{Warning, child, pointer};
 use dto::{Direction, DtoBuilder, ParameterField, RustType, field_ident, first_line, type_ident};
 
-/// An operation found in the spec: its path, method, the operation object and the
-/// parameters of its path item (with their pointers).
-type FoundOperation = (String, String, Target, Vec<(String, Value)>);
 pub use dto::{Dto, DtoKind};
+
+/// An operation of the spec outside the resources, before it is translated.
+#[derive(Debug, Clone)]
+pub struct FoundOperation {
+    /// The path in the spec (`/pets/{petId}`).
+    pub path: String,
+    /// Lowercase: `get`, `post` …
+    pub method: String,
+    /// The operation object, with its pointer.
+    target: Target,
+    /// The parameters of its path item, with their pointers.
+    shared: Vec<(String, Value)>,
+}
+
+impl FoundOperation {
+    /// Its first tag, with that tag's JSON pointer.
+    pub fn first_tag(&self) -> Option<(&str, String)> {
+        let tag = self.target.value.get("tags")?.get(0)?.as_str()?;
+        Some((tag, child(&self.target.pointer, &["tags", "0"])))
+    }
+}
 
 /// Methods an operation can have, in the order of a path item.
 const METHODS: [&str; 8] = [
@@ -46,9 +64,6 @@ pub struct Operations {
     pub uses_json: bool,
     /// Whether a DTO derives `IntoParams`.
     pub uses_into_params: bool,
-    /// The first tag of the first operation, for the module name.
-    #[serde(skip)]
-    pub tag: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -138,14 +153,13 @@ pub struct SecurityScheme {
     pub description: Option<String>,
 }
 
-/// The operations of `document` outside `resources`; what cannot be generated is warned
-/// about. `None` when there is none.
-pub fn collect(
-    resolver: &mut Resolver,
+/// The operations of the spec outside `resources`, in spec order; path items given by `$ref`
+/// are warned about.
+pub fn find(
+    resolver: &Resolver,
     resources: &[Resource],
-    taken_type_names: &[String],
     warnings: &mut Vec<Warning>,
-) -> Result<Option<Operations>, OpenApiError> {
+) -> Vec<FoundOperation> {
     let file = resolver.root_file().to_owned();
     let covered: BTreeSet<&str> = resources
         .iter()
@@ -156,13 +170,11 @@ pub fn collect(
             ]
         })
         .collect();
-    let Some(Value::Object(paths)) = resolver.value_at(&file, "/paths").cloned() else {
-        return Ok(None);
+    let Some(Value::Object(paths)) = resolver.value_at(&file, "/paths") else {
+        return Vec::new();
     };
-    let global_security = resolver.value_at(&file, "/security").cloned();
-    // Gather the operations first, so names are settled before any type is named.
-    let mut found: Vec<FoundOperation> = Vec::new();
-    for (path, item) in &paths {
+    let mut found = Vec::new();
+    for (path, item) in paths {
         if covered.contains(path.as_str()) {
             continue;
         }
@@ -179,23 +191,50 @@ pub fn collect(
             let Some(operation) = item.get(method) else {
                 continue;
             };
-            let target = Target {
-                file: file.clone(),
-                pointer: child(&at, &[method]),
-                value: operation.clone(),
-            };
-            found.push((path.clone(), method.to_owned(), target, shared.clone()));
+            found.push(FoundOperation {
+                path: path.clone(),
+                method: method.to_owned(),
+                target: Target {
+                    file: file.clone(),
+                    pointer: child(&at, &[method]),
+                    value: operation.clone(),
+                },
+                shared: shared.clone(),
+            });
         }
     }
+    found
+}
+
+/// Translates the operations `found` for one module, whose generated code already uses
+/// `taken_type_names`; what cannot be generated is warned about. `None` when there is none.
+pub fn collect(
+    resolver: &mut Resolver,
+    found: Vec<FoundOperation>,
+    taken_type_names: &[String],
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<Operations>, OpenApiError> {
     if found.is_empty() {
         return Ok(None);
     }
+    let file = resolver.root_file().to_owned();
+    let global_security = resolver.value_at(&file, "/security").cloned();
+    // Names are settled for every operation before any type is named.
     let mut names: Vec<String> = Vec::new();
     let mut reserved = taken_type_names.to_vec();
-    for (path, method, target, _) in &found {
-        let base = match target.value.get("operationId").and_then(Value::as_str) {
+    for operation in &found {
+        let base = match operation
+            .target
+            .value
+            .get("operationId")
+            .and_then(Value::as_str)
+        {
             Some(id) => id.to_snake_case(),
-            None => format!("{method}_{}", path.replace(['{', '}'], "").to_snake_case()),
+            None => format!(
+                "{}_{}",
+                operation.method,
+                operation.path.replace(['{', '}'], "").to_snake_case()
+            ),
         };
         let base = function_ident(&base);
         let mut name = base.clone();
@@ -207,25 +246,17 @@ pub fn collect(
         reserved.push(format!("{}Response", name.to_upper_camel_case()));
         names.push(name);
     }
-    let tag = found.iter().find_map(|(_, _, target, _)| {
-        target
-            .value
-            .get("tags")
-            .and_then(|tags| tags.get(0))
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
     let mut builder = DtoBuilder::new(resolver, &reserved);
     let mut schemes: Vec<SecurityScheme> = Vec::new();
     let mut operations = Vec::new();
-    for ((path, method, target, shared), name) in found.into_iter().zip(names) {
+    for (found, name) in found.into_iter().zip(names) {
         let operation = operation(
             &mut builder,
             OperationSource {
-                path,
-                method,
-                target,
-                shared,
+                path: found.path,
+                method: found.method,
+                target: found.target,
+                shared: found.shared,
                 name,
                 global_security: global_security.as_ref(),
             },
@@ -289,7 +320,6 @@ pub fn collect(
         dtos,
         patterns,
         schemes,
-        tag,
     }))
 }
 
