@@ -8,7 +8,8 @@
 //! reach the wire — `required`, schema), request bodies (`required`, media types, schemas) and
 //! responses (status codes, media types, schemas). Schemas are compared by structure: type,
 //! format, nullable, enum, bounds, lengths, pattern, properties, required, items,
-//! additionalProperties, oneOf/anyOf. Documentation is ignored (see docs/openapi.md).
+//! additionalProperties, oneOf/anyOf. Also the `operationId`s the input gives. Documentation
+//! is ignored (see docs/openapi.md).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -85,7 +86,8 @@ const KEYWORDS: [&str; 17] = [
 #[derive(Debug, Clone, Copy)]
 struct Context {
     direction: Direction,
-    /// The schema of a property that is not required.
+    /// The schema of a property or parameter that is not required: its `nullable` is not
+    /// compared (the generated code reads a missing value and null alike, as `Option`).
     optional: bool,
 }
 
@@ -236,6 +238,19 @@ impl Comparison {
         served_item: &Located,
         served: &Located,
     ) {
+        // Client generators name their methods by it.
+        let id = |operation: &Located| operation.value.get("operationId").cloned();
+        if let Some(operation_id) = id(input)
+            && id(served) != Some(operation_id.clone())
+        {
+            self.differ(
+                &child(&input.pointer, &["operationId"]),
+                format!(
+                    "operationId is {operation_id} in the input, {} in the served document",
+                    shown(&id(served))
+                ),
+            );
+        }
         self.parameters(input_item, input, served_item, served);
         self.request_body(input, served);
         self.responses(input, served);
@@ -287,12 +302,11 @@ impl Comparison {
                 served_parameter.child(&["schema"]),
             ) {
                 (Some(schema), Some(served_schema)) => {
-                    self.schema(
-                        &schema,
-                        &served_schema,
-                        Direction::Request.into(),
-                        &mut Visiting::default(),
-                    );
+                    let context = Context {
+                        direction: Direction::Request,
+                        optional: !required(&parameter),
+                    };
+                    self.schema(&schema, &served_schema, context, &mut Visiting::default());
                 }
                 (None, None) => {}
                 (schema, _) => self.differ(
@@ -424,12 +438,25 @@ impl Comparison {
         }
     }
 
-    /// Compares two schemas; `optional` when they are of a property not required, whose
-    /// `nullable` is not compared (the generated DTO reads a missing value and null alike).
+    /// Compares two schemas.
     fn schema(
         &mut self,
         input: &Located,
         served: &Located,
+        context: Context,
+        visiting: &mut Visiting,
+    ) {
+        self.member_schema(input, served, None, context, visiting);
+    }
+
+    /// [`Self::schema`] of the members of a `oneOf`/`anyOf` whose `discriminator` names
+    /// `tag`: that property is left out, since utoipa states it as each member's one-value
+    /// enum and the spec through the discriminator.
+    fn member_schema(
+        &mut self,
+        input: &Located,
+        served: &Located,
+        tag: Option<&str>,
         context: Context,
         visiting: &mut Visiting,
     ) {
@@ -462,10 +489,16 @@ impl Comparison {
             Shape::of(&mut self.input, input.clone(), direction),
             Shape::of(&mut self.served, served.clone(), direction),
         );
-        let (shape, served_shape) = match shapes {
+        let (mut shape, mut served_shape) = match shapes {
             (Ok(shape), Ok(served_shape)) => (shape, served_shape),
             (Err(message), _) | (_, Err(message)) => return self.differ(&input.pointer, message),
         };
+        if let Some(tag) = tag {
+            for shape in [&mut shape, &mut served_shape] {
+                shape.properties.remove(tag);
+                shape.required.remove(tag);
+            }
+        }
         visiting.input.extend(input_ref.clone());
         visiting.served.extend(served_ref.clone());
         self.shapes(&shape, &served_shape, context, visiting);
@@ -570,7 +603,13 @@ impl Comparison {
                 continue;
             }
             for (alternative, served_alternative) in alternatives.iter().zip(served_alternatives) {
-                self.schema(alternative, served_alternative, direction, visiting);
+                self.member_schema(
+                    alternative,
+                    served_alternative,
+                    input.discriminator.as_deref(),
+                    direction,
+                    visiting,
+                );
             }
         }
     }
@@ -607,12 +646,24 @@ struct Visiting {
     served: Vec<String>,
 }
 
-/// The `$ref` of a schema, if it is one.
+/// The `$ref` a schema stands for: its own, or that of its only member besides `null` in
+/// `allOf`, `oneOf` or `anyOf` (how a nullable reference is written).
 fn reference(schema: &Value) -> Option<String> {
-    schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        return Some(reference.to_owned());
+    }
+    ["allOf", "oneOf", "anyOf"].iter().find_map(|keyword| {
+        let members = schema.get(keyword)?.as_array()?;
+        match members
+            .iter()
+            .filter(|member| !is_null(member))
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [only] => reference(only),
+            _ => None,
+        }
+    })
 }
 
 /// The path items of a document by their template (`/pets/{}`).
@@ -624,13 +675,14 @@ fn paths_by_template(root: &Located) -> BTreeMap<String, Located> {
         .keys()
         .map(|path| {
             let item = root.child(&["paths", path]).expect("a listed path");
-            (template(path), item)
+            (path_template(path), item)
         })
         .collect()
 }
 
-/// `/pets/{petId}/toys/{toy}` → `/pets/{}/toys/{}`.
-fn template(path: &str) -> String {
+/// A path without its parameter names: `/pets/{petId}/toys/{toy}` → `/pets/{}/toys/{}`. Two
+/// paths with the same template are one path on the wire.
+pub fn path_template(path: &str) -> String {
     let mut template = String::new();
     let mut in_name = false;
     for character in path.chars() {
@@ -735,6 +787,8 @@ struct Shape {
     items: Option<Located>,
     additional: Additional,
     alternatives: BTreeMap<&'static str, Vec<Located>>,
+    /// The `propertyName` of its `discriminator`.
+    discriminator: Option<String>,
 }
 
 impl Shape {
@@ -748,6 +802,7 @@ impl Shape {
             items: None,
             additional: Additional::Any,
             alternatives: BTreeMap::new(),
+            discriminator: None,
         };
         shape.merge(document, schema, direction)?;
         if shape.keywords.get("type").is_none() && !shape.properties.is_empty() {
@@ -792,6 +847,13 @@ impl Shape {
                 .extend(required.iter().filter_map(Value::as_str).map(str::to_owned));
         }
         self.items = self.items.take().or_else(|| schema.child(&["items"]));
+        if let Some(tag) = schema
+            .value
+            .pointer("/discriminator/propertyName")
+            .and_then(Value::as_str)
+        {
+            self.discriminator = Some(tag.to_owned());
+        }
         match schema.child(&["additionalProperties"]) {
             Some(Located {
                 value: Value::Bool(false),
@@ -1044,6 +1106,15 @@ mod tests {
                 (Side::Served, "/paths/~1live"),
             ]
         );
+        let mut named = spec.clone();
+        named["paths"]["/pets/{petId}"]["put"]["operationId"] = json!("updatePet");
+        let mut renamed = named.clone();
+        renamed["paths"]["/pets/{petId}"]["put"]["operationId"] = json!("update_pet");
+        assert_eq!(compare(&named, &named), []);
+        assert_eq!(
+            pointers(&compare(&named, &renamed)),
+            ["/paths/~1pets~1{petId}/put/operationId"]
+        );
         let mut renamed = spec.clone();
         renamed["paths"]["/pets/{petId}"]["put"]["parameters"][1]["name"] = json!("max");
         assert_eq!(
@@ -1069,5 +1140,42 @@ mod tests {
             pointers(&compare(&spec, &served)),
             ["/components/schemas/Node/properties/name"]
         );
+        // utoipa writes an optional recursive field as a nullable reference.
+        let mut nullable = spec.clone();
+        nullable["components"]["schemas"]["Node"]["properties"]["parent"] =
+            json!({"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Node"}]});
+        spec["components"]["schemas"]["Node"]["properties"]["parent"] =
+            json!({"$ref": "#/components/schemas/Node"});
+        assert_eq!(compare(&spec, &nullable), []);
+    }
+
+    #[test]
+    fn a_discriminator_property_is_left_to_the_discriminator() {
+        let cat = json!({"type": "object", "required": ["kind"], "properties": {
+            "kind": {"type": "string"}, "lives": {"type": "integer"}
+        }});
+        let mut spec = document(
+            limit(),
+            json!({
+                "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"type": "integer"}],
+                "discriminator": {"propertyName": "kind"}
+            }),
+            ok(),
+        );
+        spec["components"]["schemas"]["Cat"] = cat;
+        let mut served = spec.clone();
+        let body = &mut served["paths"]["/pets/{petId}"]["put"]["requestBody"];
+        body["content"]["application/json"]["schema"] = json!({"oneOf": [
+            {"allOf": [
+                {"$ref": "#/components/schemas/CatDto"},
+                {"type": "object", "required": ["kind"], "properties": {
+                    "kind": {"type": "string", "enum": ["cat"]}
+                }}
+            ]},
+            {"type": "integer"}
+        ]});
+        served["components"]["schemas"]["CatDto"] =
+            json!({"type": "object", "properties": {"lives": {"type": "integer"}}});
+        assert_eq!(compare(&spec, &served), []);
     }
 }
