@@ -282,46 +282,39 @@ impl Comparison {
                 self.differ(&parameter.pointer, format!("{key} not served"));
                 continue;
             };
-            let required =
-                |parameter: &Located| parameter.value.get("required") == Some(&true.into());
-            if required(&parameter) != required(&served_parameter) {
-                self.differ(
-                    &child(&parameter.pointer, &["required"]),
-                    format!(
-                        "{key} is {} in the served document",
-                        if required(&served_parameter) {
-                            "required"
-                        } else {
-                            "optional"
-                        }
-                    ),
-                );
-            }
-            match (
-                parameter.child(&["schema"]),
-                served_parameter.child(&["schema"]),
-            ) {
-                (Some(schema), Some(served_schema)) => {
-                    let context = Context {
-                        direction: Direction::Request,
-                        optional: !required(&parameter),
-                    };
-                    self.schema(&schema, &served_schema, context, &mut Visiting::default());
-                }
-                (None, None) => {}
-                (schema, _) => self.differ(
-                    &child(&parameter.pointer, &["schema"]),
-                    format!(
-                        "{key} has a schema only in the {} document",
-                        if schema.is_some() { "input" } else { "served" }
-                    ),
-                ),
-            }
+            self.required(&key, &parameter, &served_parameter);
+            let context = Context {
+                direction: Direction::Request,
+                optional: !is_required(&parameter),
+            };
+            self.optional_schemas(
+                &parameter.pointer,
+                "schema",
+                parameter.child(&["schema"]).as_ref(),
+                served_parameter.child(&["schema"]).as_ref(),
+                context,
+                &mut Visiting::default(),
+            );
         }
         for key in served_parameters.into_keys() {
             self.differ(
                 &child(&input.pointer, &["parameters"]),
                 format!("{key} served but not in the input"),
+            );
+        }
+    }
+
+    /// Whether a parameter or request body is required in both documents or in neither.
+    fn required(&mut self, what: &str, input: &Located, served: &Located) {
+        if is_required(input) != is_required(served) {
+            let now = if is_required(served) {
+                "required"
+            } else {
+                "optional"
+            };
+            self.differ(
+                &child(&input.pointer, &["required"]),
+                format!("{what} is {now} in the served document"),
             );
         }
     }
@@ -341,20 +334,7 @@ impl Comparison {
             (Ok(body), Ok(served_body)) => (body, served_body),
             (Err(message), _) | (_, Err(message)) => return self.differ(&at, message),
         };
-        let required = |body: &Located| body.value.get("required") == Some(&true.into());
-        if required(&body) != required(&served_body) {
-            self.differ(
-                &child(&body.pointer, &["required"]),
-                format!(
-                    "the request body is {} in the served document",
-                    if required(&served_body) {
-                        "required"
-                    } else {
-                        "optional"
-                    }
-                ),
-            );
-        }
+        self.required("the request body", &body, &served_body);
         self.content(&body, &served_body, Direction::Request);
     }
 
@@ -412,27 +392,14 @@ impl Comparison {
                         format!("content `{media}` served but not in the input"),
                     );
                 }
-                (Some(content), Some(served_content)) => {
-                    match (
-                        content.child(&["schema"]),
-                        served_content.child(&["schema"]),
-                    ) {
-                        (Some(schema), Some(served_schema)) => self.schema(
-                            &schema,
-                            &served_schema,
-                            direction.into(),
-                            &mut Visiting::default(),
-                        ),
-                        (None, None) => {}
-                        (schema, _) => self.differ(
-                            &child(&at, &["schema"]),
-                            format!(
-                                "the schema of `{media}` is only in the {} document",
-                                if schema.is_some() { "input" } else { "served" }
-                            ),
-                        ),
-                    }
-                }
+                (Some(content), Some(served_content)) => self.optional_schemas(
+                    &at,
+                    "schema",
+                    content.child(&["schema"]).as_ref(),
+                    served_content.child(&["schema"]).as_ref(),
+                    direction.into(),
+                    &mut Visiting::default(),
+                ),
                 (None, None) => {}
             }
         }
@@ -510,9 +477,11 @@ impl Comparison {
         }
     }
 
+    /// Compares two normalised schemas: their keywords, then the schemas they hold (which
+    /// are no longer optional properties themselves).
     fn shapes(&mut self, input: &Shape, served: &Shape, context: Context, visiting: &mut Visiting) {
         let at = &input.pointer;
-        let direction = Context {
+        let nested = Context {
             optional: false,
             ..context
         };
@@ -567,12 +536,12 @@ impl Comparison {
             "items",
             input.items.as_ref(),
             served.items.as_ref(),
-            direction,
+            nested,
             visiting,
         );
         match (&input.additional, &served.additional) {
             (Additional::Schema(schema), Additional::Schema(served_schema)) => {
-                self.schema(schema, served_schema, direction, visiting);
+                self.schema(schema, served_schema, nested, visiting);
             }
             (additional, served_additional) if additional != served_additional => self.differ(
                 &child(at, &["additionalProperties"]),
@@ -607,25 +576,27 @@ impl Comparison {
                     alternative,
                     served_alternative,
                     input.discriminator.as_deref(),
-                    direction,
+                    nested,
                     visiting,
                 );
             }
         }
     }
 
+    /// The schemas under `keyword` of `at`: compared when both documents have one, a
+    /// difference when only one has.
     fn optional_schemas(
         &mut self,
         at: &str,
         keyword: &str,
         input: Option<&Located>,
         served: Option<&Located>,
-        direction: Context,
+        context: Context,
         visiting: &mut Visiting,
     ) {
         match (input, served) {
             (Some(schema), Some(served_schema)) => {
-                self.schema(schema, served_schema, direction, visiting)
+                self.schema(schema, served_schema, context, visiting)
             }
             (None, None) => {}
             (schema, _) => self.differ(
@@ -644,6 +615,11 @@ impl Comparison {
 struct Visiting {
     input: Vec<String>,
     served: Vec<String>,
+}
+
+/// The `required` of a parameter or request body; absent is `false`.
+fn is_required(holder: &Located) -> bool {
+    holder.value.get("required") == Some(&true.into())
 }
 
 /// The `$ref` a schema stands for: its own, or that of its only member besides `null` in
