@@ -887,6 +887,52 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_handlers_own_answers_are_listed_once_and_warned_about() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: Pets, version: "1"}
+paths:
+  /pets:
+    get:
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Pet"}}}}}
+    post:
+      requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+      responses:
+        "201": {description: created, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+  /pets/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+  /checks:
+    post:
+      operationId: check
+      requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+      responses:
+        "200": {description: ok}
+        "422": {description: invalid}
+components:
+  schemas:
+    Pet: {type: object, required: [name], properties: {name: {type: string}}}
+"##;
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        let operations = translation.operations.expect("the /checks operation");
+        let statuses: Vec<u16> = operations.operations[0]
+            .problem_responses
+            .iter()
+            .map(|response| response.status)
+            .collect();
+        assert_eq!(statuses, [501], "422 is the spec's own response");
+        assert!(translation.warnings.iter().any(|warning| {
+            warning.pointer == "/paths/~1checks/post/responses"
+                && warning.message.contains("also answers 501 (problem+json)")
+        }));
+    }
+
+    #[test]
     fn path_segments_no_parameter_declares_are_found() {
         let declared = Target {
             file: "spec.yaml".into(),
