@@ -397,7 +397,8 @@ fn other_operations_get_handlers_dtos_and_a_service_trait() {
         // The spec's path, with the parameter named like the Rust field.
         "path = \"/pets/{pet_id}/archive\"",
         "operation_id = \"archivePet\"",
-        "params(\n        ArchivePetPath,\n        ArchivePetQuery,\n        (\"X-Request-Tag\" = Option<String>, Header),",
+        // Constraints are documented as the spec states them.
+        "params(\n        ArchivePetPath,\n        ArchivePetQuery,\n        (\"X-Request-Tag\" = Option<String>, Header, max_length = 8),",
         "(status = 404, description = \"No such pet\")",
         "credential_api_key: ApiKeyCredential",
         ".verify_bearer(&context, &credential_bearer.0)",
@@ -413,7 +414,8 @@ fn other_operations_get_handlers_dtos_and_a_service_trait() {
     }
     let dtos = read("application/operation_dtos.rs");
     for expected in [
-        "#[into_params(parameter_in = Query)]\npub struct ArchivePetQuery {\n    pub reason: String,",
+        "#[into_params(parameter_in = Query)]\npub struct ArchivePetQuery {\n    #[schema(min_length = 3, max_length = 40)]\n    #[param(min_length = 3, max_length = 40)]\n    pub reason: String,",
+        "#[schema(min_length = 2, max_length = 20, pattern = \"^[a-z ]+$\")]",
         // A keyword property and enum values that are not identifiers.
         "pub r#type: ArchiveRequestType,",
         "#[serde(rename = \"in-review\")]\n    InReview,",

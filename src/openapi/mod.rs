@@ -11,6 +11,7 @@
 //! pairs), `entity` (object schema → entity fields), `operations` (every other operation →
 //! handlers, DTOs and a service trait), `warning` (what is not generated).
 
+pub mod compare;
 mod entity;
 mod error;
 mod load;

@@ -75,6 +75,8 @@ pub struct DtoField {
     pub value_type: Option<String>,
     /// `#[schema(no_recursion)]`: the field leads back to its own type.
     pub recursive: bool,
+    /// Its constraints as `utoipa` attribute items (`max_length = 50`).
+    pub documented: Vec<String>,
     pub checks: Vec<Check>,
     pub nested: Nested,
 }
@@ -117,6 +119,8 @@ pub struct RustType {
     pub rust: String,
     pub value_type: Option<String>,
     pub checks: Vec<Check>,
+    /// The constraints as `utoipa` attribute items, for the field that holds it.
+    pub documented: Vec<String>,
     pub nested: Nested,
     /// The DTO it names, when it is (a list of) one.
     pub dto: Option<String>,
@@ -247,15 +251,13 @@ impl<'r> DtoBuilder<'r> {
         Ok(name)
     }
 
-    /// The field types (without `Option`) of the struct DTO `name`.
-    pub fn base_types(&self, name: &str) -> Vec<String> {
+    /// The fields of the struct DTO `name`.
+    pub fn fields(&self, name: &str) -> Vec<DtoField> {
         self.dtos
             .iter()
             .filter(|dto| dto.name == name)
             .flat_map(|dto| match &dto.kind {
-                DtoKind::Struct { fields } => {
-                    fields.iter().map(|field| field.base_type.clone()).collect()
-                }
+                DtoKind::Struct { fields } => fields.clone(),
                 _ => Vec::new(),
             })
             .collect()
@@ -278,6 +280,7 @@ impl<'r> DtoBuilder<'r> {
             rust: rust.to_owned(),
             value_type: None,
             checks: Vec::new(),
+            documented: Vec::new(),
             nested: Nested::None,
             dto: None,
         };
@@ -291,6 +294,7 @@ impl<'r> DtoBuilder<'r> {
                 rust: name.clone(),
                 value_type: None,
                 checks: Vec::new(),
+                documented: Vec::new(),
                 nested: Nested::One,
                 dto: Some(name),
             });
@@ -338,6 +342,7 @@ impl<'r> DtoBuilder<'r> {
                     rust: format!("Vec<{}>", inner.rust),
                     value_type: inner.value_type.map(|inner| format!("Vec<{inner}>")),
                     checks: Vec::new(),
+                    documented: Vec::new(),
                     nested: if inner.nested == Nested::None {
                         Nested::None
                     } else {
@@ -366,6 +371,7 @@ impl<'r> DtoBuilder<'r> {
                     rust: format!("std::collections::BTreeMap<String, {}>", values.rust),
                     value_type: values.value_type.map(|_| "Object".to_owned()),
                     checks: Vec::new(),
+                    documented: Vec::new(),
                     nested: Nested::None,
                     dto: None,
                 }
@@ -377,6 +383,7 @@ impl<'r> DtoBuilder<'r> {
         };
         Ok(RustType {
             checks: [rust.checks, checks].concat(),
+            documented: documented_constraints(schema),
             ..rust
         })
     }
@@ -621,6 +628,7 @@ impl<'r> DtoBuilder<'r> {
                 .map(first_line),
             value_type,
             recursive,
+            documented: ty.documented,
             checks: ty.checks,
             nested: ty.nested,
         }
@@ -857,6 +865,50 @@ fn bound_checks(schema: &Value, float: bool, checks: &mut Vec<Check>) {
             message: format!("must be {words} {max}"),
         });
     }
+}
+
+/// The constraints of a scalar or list schema as `utoipa` attribute items (`max_length =
+/// 50`), so /openapi.json states them as the spec does. Formats the Rust type carries
+/// (int32, uuid, date-time …) utoipa documents itself.
+fn documented_constraints(schema: &Value) -> Vec<String> {
+    let number = |key: &str| {
+        schema
+            .get(key)
+            .filter(|value| value.is_number())
+            .map(Value::to_string)
+    };
+    let mut items = Vec::new();
+    for (bound, exclusive, attribute) in [
+        ("minimum", "exclusiveMinimum", "minimum"),
+        ("maximum", "exclusiveMaximum", "maximum"),
+    ] {
+        if let Some(value) = number(bound) {
+            let exclusive = schema.get(exclusive) == Some(&Value::Bool(true));
+            let prefix = if exclusive { "exclusive_" } else { "" };
+            items.push(format!("{prefix}{attribute} = {value}"));
+        }
+    }
+    for (key, attribute) in [
+        ("multipleOf", "multiple_of"),
+        ("minLength", "min_length"),
+        ("maxLength", "max_length"),
+        ("minItems", "min_items"),
+        ("maxItems", "max_items"),
+    ] {
+        if let Some(value) = number(key) {
+            items.push(format!("{attribute} = {value}"));
+        }
+    }
+    if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
+        items.push(format!("pattern = {pattern:?}"));
+    }
+    if let Some(format) = schema.get("format").and_then(Value::as_str)
+        && type_name(schema) == Some("string")
+        && !["uuid", "date", "date-time"].contains(&format)
+    {
+        items.push(format!("format = {format:?}"));
+    }
+    items
 }
 
 fn count_checks(schema: &Value, checks: &mut Vec<Check>) {

@@ -64,6 +64,8 @@ pub struct Operations {
     pub uses_json: bool,
     /// Whether a DTO derives `IntoParams`.
     pub uses_into_params: bool,
+    /// Whether a handler documents a problem+json answer of its own.
+    pub uses_problem: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -98,6 +100,14 @@ pub struct Operation {
     pub validated: Vec<String>,
     /// Whether the handler can answer 422.
     pub checks_input: bool,
+    /// The problem+json answers the handler gives itself that the spec does not list.
+    pub problem_responses: Vec<ProblemResponse>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemResponse {
+    pub status: u16,
+    pub description: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -106,6 +116,8 @@ pub struct HeaderDoc {
     /// The type, in `Option` when the header is optional.
     pub schema_type: String,
     pub description: Option<String>,
+    /// Its constraints as `utoipa` attribute items.
+    pub documented: Vec<String>,
 }
 
 /// The parameters of one location, held in one DTO struct.
@@ -124,6 +136,8 @@ pub struct Parameter {
     pub rust_type: String,
     pub required: bool,
     pub description: Option<String>,
+    /// Its constraints as `utoipa` attribute items.
+    pub documented: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -296,6 +310,24 @@ pub fn collect(
         operation.checks_input = !operation.validated.is_empty()
             || operation.body.is_some()
             || operation.header_params.is_some();
+        operation.problem_responses = problem_responses(operation);
+        if !operation.problem_responses.is_empty() {
+            let statuses: Vec<String> = operation
+                .problem_responses
+                .iter()
+                .map(|response| response.status.to_string())
+                .collect();
+            warnings.push(Warning::new(
+                pointer(&["paths", &operation.spec_path, &operation.method, "responses"]),
+                format!(
+                    "{} {} ({}): the generated handler also answers {} (problem+json), listed in /openapi.json",
+                    operation.method.to_uppercase(),
+                    operation.spec_path,
+                    operation.operation_id,
+                    statuses.join(", ")
+                ),
+            ));
+        }
     }
     let any = |test: fn(&Operation) -> bool| operations.iter().any(test);
     Ok(Some(Operations {
@@ -310,6 +342,7 @@ pub fn collect(
         }),
         uses_body: any(|operation| operation.body.is_some()),
         uses_into_params: dtos.iter().any(|dto| dto.params_in.is_some()),
+        uses_problem: any(|operation| !operation.problem_responses.is_empty()),
         uses_json: any(|operation| {
             operation
                 .responses
@@ -479,6 +512,7 @@ fn operation(
             rust_type: String::new(),
             required,
             description,
+            documented: Vec::new(),
         });
     }
     let mut structs = Vec::new();
@@ -499,8 +533,9 @@ fn operation(
             params_in,
             fields,
         )?;
-        for (param, rust_type) in params.iter_mut().zip(builder.base_types(&dto_name)) {
-            param.rust_type = rust_type;
+        for (param, field) in params.iter_mut().zip(builder.fields(&dto_name)) {
+            param.rust_type = field.base_type;
+            param.documented = field.documented;
         }
         structs.push(Some(Parameters {
             dto: dto_name,
@@ -521,6 +556,7 @@ fn operation(
                 format!("Option<{}>", param.rust_type)
             },
             description: param.description.clone(),
+            documented: param.documented.clone(),
         })
         .collect();
 
@@ -549,7 +585,35 @@ fn operation(
         header_docs,
         validated: Vec::new(),
         checks_input: false,
+        problem_responses: Vec::new(),
     })
+}
+
+/// The answers the handler gives itself, besides the spec's: 401 when it checks credentials,
+/// 422 when it checks input, 501 until the service method is implemented.
+fn problem_responses(operation: &Operation) -> Vec<ProblemResponse> {
+    [
+        (
+            401,
+            "Missing or refused credentials",
+            !operation.security.is_empty(),
+        ),
+        (422, "Invalid parameters or body", operation.checks_input),
+        (501, "Not implemented yet", true),
+    ]
+    .into_iter()
+    .filter(|(status, _, answered)| {
+        *answered
+            && !operation
+                .responses
+                .iter()
+                .any(|response| response.status == *status)
+    })
+    .map(|(status, description, _)| ProblemResponse {
+        status,
+        description,
+    })
+    .collect()
 }
 
 /// The `{name}` segments of `path` that no parameter `in: path` declares, in path order.
@@ -851,6 +915,52 @@ fn status_variant(code: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_handlers_own_answers_are_listed_once_and_warned_about() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: Pets, version: "1"}
+paths:
+  /pets:
+    get:
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Pet"}}}}}
+    post:
+      requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+      responses:
+        "201": {description: created, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+  /pets/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+  /checks:
+    post:
+      operationId: check
+      requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}}
+      responses:
+        "200": {description: ok}
+        "422": {description: invalid}
+components:
+  schemas:
+    Pet: {type: object, required: [name], properties: {name: {type: string}}}
+"##;
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        let operations = translation.operations.expect("the /checks operation");
+        let statuses: Vec<u16> = operations.operations[0]
+            .problem_responses
+            .iter()
+            .map(|response| response.status)
+            .collect();
+        assert_eq!(statuses, [501], "422 is the spec's own response");
+        assert!(translation.warnings.iter().any(|warning| {
+            warning.pointer == "/paths/~1checks/post/responses"
+                && warning.message.contains("also answers 501 (problem+json)")
+        }));
+    }
 
     #[test]
     fn path_segments_no_parameter_declares_are_found() {
