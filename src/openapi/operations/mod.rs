@@ -949,7 +949,11 @@ components:
         let translation =
             crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
                 .unwrap();
-        let operations = translation.operations.expect("the /checks operation");
+        let operations = translation
+            .modules
+            .iter()
+            .find_map(|module| module.operations.as_ref())
+            .expect("the /checks operation");
         let statuses: Vec<u16> = operations.operations[0]
             .problem_responses
             .iter()
