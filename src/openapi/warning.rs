@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// One part of the spec that is not generated, or generated differently from what it says.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Warning {
     /// JSON pointer into the spec (RFC 6901), from the document root; prefixed by
     /// `file#` when the part is in another file than the spec given on the command line.

@@ -75,6 +75,9 @@ pub struct DtoField {
     pub value_type: Option<String>,
     /// `#[schema(no_recursion)]`: the field leads back to its own type.
     pub recursive: bool,
+    /// Whether its type is (a list of) a generated DTO: as a parameter it is documented
+    /// inline, as utoipa registers no component for a parameter's type.
+    pub names_dto: bool,
     /// Its constraints as `utoipa` attribute items (`max_length = 50`).
     pub documented: Vec<String>,
     pub checks: Vec<Check>,
@@ -219,6 +222,9 @@ impl<'r> DtoBuilder<'r> {
                 }
             }
         }
+        // A schema used in several places is read once per use: say each thing once.
+        let mut said = BTreeSet::new();
+        self.warnings.retain(|warning| said.insert(warning.clone()));
         (self.dtos, self.patterns, self.warnings)
     }
 
@@ -336,8 +342,24 @@ impl<'r> DtoBuilder<'r> {
                     pointer: child(&target.pointer, &["items"]),
                     value: schema.get("items").cloned().unwrap_or(Value::Bool(true)),
                 };
+                let items_at = self.resolver.locate(&items.file, &items.pointer);
                 let inner = self.type_of(items, &format!("{hint}Item"), direction)?;
                 count_checks(schema, &mut checks);
+                // Each item's own constraints (lengths, bounds, nested list sizes) hold for
+                // every item; a field attribute cannot state them in /openapi.json.
+                checks.extend(inner.checks.iter().map(|check| Check {
+                    invalid: format!("value.iter().any(|value| {})", check.invalid),
+                    message: format!("each item {}", check.message),
+                }));
+                if !inner.documented.is_empty() {
+                    self.warnings.push(Warning::new(
+                        items_at,
+                        format!(
+                            "constraints of the list's items ({}) are checked but not stated in /openapi.json",
+                            inner.documented.join(", ")
+                        ),
+                    ));
+                }
                 RustType {
                     rust: format!("Vec<{}>", inner.rust),
                     value_type: inner.value_type.map(|inner| format!("Vec<{inner}>")),
@@ -595,6 +617,7 @@ impl<'r> DtoBuilder<'r> {
         ty: RustType,
         optional: bool,
     ) -> DtoField {
+        let names_dto = ty.dto.is_some();
         let recursive = ty
             .dto
             .as_ref()
@@ -628,6 +651,7 @@ impl<'r> DtoBuilder<'r> {
                 .map(first_line),
             value_type,
             recursive,
+            names_dto,
             documented: ty.documented,
             checks: ty.checks,
             nested: ty.nested,

@@ -669,6 +669,12 @@ fn request_body(
     )?;
     let at = builder.resolver().locate(&body.file, &body.pointer);
     let Some(schema) = json_content(&body, &at, label, warnings) else {
+        if body.value.get("content").is_some() {
+            warnings.push(Warning::new(
+                at,
+                format!("{label}: request body not generated: it has no JSON content"),
+            ));
+        }
         return Ok(None);
     };
     if body.value.get("required").and_then(Value::as_bool) != Some(true) {
