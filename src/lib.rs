@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod dlq;
 pub mod doctor;
+pub mod fuzzing;
 pub mod generate;
 pub mod migrate;
 pub mod model;

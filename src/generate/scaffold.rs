@@ -434,7 +434,7 @@ pub(super) fn next_migration_version(root: &Path, now_version: &str) -> String {
 
 /// Checks what the schema front-end cannot know: names the generated API reserves, and
 /// required references no record could satisfy.
-fn check_module(module: &Module) -> Result<(), ScaffoldError> {
+pub(crate) fn check_module(module: &Module) -> Result<(), ScaffoldError> {
     for entity in &module.entities {
         if let Some(field) = entity
             .fields
