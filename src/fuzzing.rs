@@ -29,15 +29,14 @@ pub fn openapi(data: &[u8]) -> Vec<Result<Option<ServiceModel>, String>> {
 fn model(source: &str, root: &Path) -> Result<Option<ServiceModel>, String> {
     let translation =
         openapi::translate_source(source, root, None).map_err(|error| render(&error))?;
-    // Named as `generate scaffold` names it: the extension selects TOML.
-    let origin = format!("{} (as entity schema).toml", root.display());
+    let origin = openapi::schema_origin(root);
     let mut modules = Vec::new();
     for schema in translation
         .modules
         .iter()
         .filter_map(|module| module.schema.as_deref())
     {
-        let module = crate::schema::load_str(schema, Path::new(&origin), &[])
+        let module = crate::schema::load_str(schema, &origin, &[])
             .map_err(|report| render(report.as_ref()))?;
         scaffold::check_module(&module).map_err(|error| render(&error))?;
         modules.push(module);

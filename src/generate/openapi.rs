@@ -3,13 +3,13 @@
 //! resources, or, with operations only, the code layers of `generate module`; both get the
 //! operation files.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::module::{self, ModuleError};
 use super::operations::{OperationFiles, render_operations};
-use super::scaffold::{self, ModuleSource, Project, ProjectNeeds, ScaffoldError, SchemaMigration};
+use super::scaffold::{self, ModuleSource, Project, ProjectNeeds, SchemaMigration};
 use crate::model::{Module, Name};
-use crate::openapi::{ModuleTranslation, OpenApiError, Translation};
+use crate::openapi::{self, ModuleTranslation, OpenApiError, Translation};
 use crate::render::RenderedFile;
 
 /// Everything one `generate scaffold --openapi` run would write.
@@ -37,8 +37,7 @@ pub fn plan_openapi(
         .into());
     }
     let previous = scaffold::load_previous_modules(project)?;
-    // The origin names the translation in diagnostics; its extension selects TOML.
-    let origin = PathBuf::from(format!("{} (as entity schema).toml", spec.display()));
+    let origin = openapi::schema_origin(spec);
     // Each module's migration gets its own version, in module order.
     let mut version = scaffold::next_migration_version(&project.root, now_version);
     let mut files = Vec::new();
@@ -52,11 +51,7 @@ pub fn plan_openapi(
         ) {
             (Some(schema), _) => Some((schema.as_str(), origin.clone())),
             (None, Some(copy)) => {
-                copy_text =
-                    std::fs::read_to_string(&copy).map_err(|error| ScaffoldError::Read {
-                        path: copy.display().to_string(),
-                        message: error.to_string(),
-                    })?;
+                copy_text = scaffold::read_file(&copy)?;
                 Some((copy_text.as_str(), copy))
             }
             (None, None) => None,

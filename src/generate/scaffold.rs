@@ -173,10 +173,7 @@ pub fn plan_scaffold(
     now_version: &str,
     migration: SchemaMigration,
 ) -> miette::Result<ScaffoldPlan> {
-    let source = std::fs::read_to_string(schema_path).map_err(|error| ScaffoldError::Read {
-        path: schema_path.display().to_string(),
-        message: error.to_string(),
-    })?;
+    let source = read_file(schema_path)?;
     plan_scaffold_source(project, &source, schema_path, now_version, migration, None)
 }
 
@@ -321,12 +318,10 @@ impl ProjectNeeds {
 
     /// What both need.
     pub fn and(mut self, other: Self) -> Self {
+        self.regex |= other.regex;
+        self.decimal |= other.decimal;
         self.event_tables.extend(other.event_tables);
-        Self {
-            regex: self.regex || other.regex,
-            decimal: self.decimal || other.decimal,
-            event_tables: self.event_tables,
-        }
+        self
     }
 }
 
@@ -698,23 +693,31 @@ fn fixture_entities(module: &Module, other_modules: &[&Module]) -> Vec<Entity> {
     entities
 }
 
+/// The text of the file at `path`; a failure names the file.
+pub(super) fn read_file(path: &Path) -> Result<String, ScaffoldError> {
+    std::fs::read_to_string(path).map_err(|error| ScaffoldError::Read {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    })
+}
+
+/// A TOML file of the project as a document to edit, comments and layout kept.
+fn read_toml(path: &Path) -> Result<DocumentMut, ScaffoldError> {
+    read_file(path)?
+        .parse()
+        .map_err(|error: toml_edit::TomlError| ScaffoldError::ProjectFile {
+            path: path.display().to_string(),
+            message: error.to_string(),
+        })
+}
+
 /// `Cargo.toml` with the crates the generated code needs (regex for patterns, rust_decimal
 /// for decimals), everything else as the user left it.
 fn cargo_manifest_with_dependencies(
     project: &Project,
     needs: &ProjectNeeds,
 ) -> Result<String, ScaffoldError> {
-    let path = project.root.join("Cargo.toml");
-    let text = std::fs::read_to_string(&path).map_err(|error| ScaffoldError::Read {
-        path: path.display().to_string(),
-        message: error.to_string(),
-    })?;
-    let mut document: DocumentMut =
-        text.parse()
-            .map_err(|error: toml_edit::TomlError| ScaffoldError::ProjectFile {
-                path: path.display().to_string(),
-                message: error.to_string(),
-            })?;
+    let mut document = read_toml(&project.root.join("Cargo.toml"))?;
     let dependencies = document["dependencies"].or_insert(toml_edit::table());
     if needs.regex && dependencies.get("regex").is_none() {
         dependencies["regex"] = toml_edit::value("1");
@@ -753,17 +756,11 @@ fn config_with_stream_subjects(
     if project.broker != "nats" || !path.is_file() {
         return Ok(None);
     }
-    let text = std::fs::read_to_string(&path).map_err(|error| ScaffoldError::Read {
-        path: path.display().to_string(),
-        message: error.to_string(),
-    })?;
+    let mut document = read_toml(&path)?;
     let invalid = |message: String| ScaffoldError::ProjectFile {
         path: path.display().to_string(),
         message,
     };
-    let mut document: DocumentMut = text
-        .parse()
-        .map_err(|error: toml_edit::TomlError| invalid(error.to_string()))?;
     let relay = document["relay"]
         .or_insert(toml_edit::table())
         .as_table_like_mut()

@@ -685,11 +685,7 @@ fn parameters(
     item: &Located,
     operation: &Located,
 ) -> Parameters {
-    let positions: Vec<&str> = path
-        .split('{')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
-        .collect();
+    let positions: Vec<&str> = super::path_parameter_names(path).collect();
     let mut found = Parameters::new();
     for holder in [item, operation] {
         let Some(Value::Array(listed)) = holder.value.get("parameters") else {

@@ -22,7 +22,7 @@ mod version;
 mod warning;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use heck::ToSnakeCase;
 use serde::de::DeserializeOwned;
@@ -57,6 +57,20 @@ pub struct ModuleTranslation {
     pub schema: Option<String>,
     /// Its other operations; `None` when it has none.
     pub operations: Option<Operations>,
+}
+
+/// The parameter names of a path template, in path order: `/pets/{petId}/toys/{toy}` →
+/// `petId`, `toy`.
+fn path_parameter_names(path: &str) -> impl Iterator<Item = &str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+}
+
+/// The name the entity schema translated from the spec at `spec` goes by in diagnostics; its
+/// extension makes the schema front-end read it as TOML.
+pub fn schema_origin(spec: &Path) -> PathBuf {
+    PathBuf::from(format!("{} (as entity schema).toml", spec.display()))
 }
 
 /// Reads the spec at `path` and translates it into modules: everything into `module` when

@@ -624,9 +624,7 @@ fn undeclared_path_segments(path: &str, parameters: &[Target]) -> Vec<String> {
                 && parameter.value.get("name").and_then(Value::as_str) == Some(name)
         })
     };
-    path.split('{')
-        .skip(1)
-        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+    super::path_parameter_names(path)
         .filter(|name| !name.is_empty() && !declared(name))
         .map(str::to_owned)
         .collect()
