@@ -550,7 +550,6 @@ fn operations_only_specs_become_one_module_per_first_tag() {
             "api/operations.rs",
             "application/mod.rs",
             "application/operations.rs",
-            "application/operation_dtos.rs",
             "application/operations_impl.rs",
             "domain/mod.rs",
             "infrastructure/mod.rs",
@@ -558,6 +557,22 @@ fn operations_only_specs_become_one_module_per_first_tag() {
             let path = format!("src/modules/{module}/{file}");
             assert!(project.join(&path).is_file(), "{path} is written");
         }
+        // Request and response types only where the operations have some: /ping has none.
+        let dtos = format!("src/modules/{module}/application/operation_dtos.rs");
+        assert_eq!(
+            project.join(&dtos).is_file(),
+            module != "game_night",
+            "{dtos}"
+        );
+        assert_eq!(
+            read(
+                &project,
+                &format!("src/modules/{module}/application/mod.rs")
+            )
+            .contains("pub mod operation_dtos;"),
+            module != "game_night",
+            "{module}"
+        );
         // No entity: no schema copy, no migration, no tests.
         assert!(
             !project
@@ -780,4 +795,44 @@ fn specs_without_operations_and_tags_that_are_no_module_names_exit_2() {
         stderr(&output)
     );
     assert_eq!(support::files::snapshot(&project), before);
+}
+
+#[test]
+fn tags_that_differ_only_in_spelling_share_a_module_with_a_warning() {
+    let (folder, project) = new_project();
+    let spec = folder.path().join("spelled.yaml");
+    std::fs::write(
+        &spec,
+        r#"openapi: 3.0.3
+info: { title: Spelled, version: "1" }
+paths:
+  /pets/feed:
+    post:
+      operationId: feedPets
+      tags: [Pets]
+      responses: { "204": { description: fed } }
+  /pets/walk:
+    post:
+      operationId: walkPets
+      tags: [pets]
+      responses: { "204": { description: walked } }
+  /vets/call:
+    post:
+      operationId: callVet
+      tags: [vets]
+      responses: { "204": { description: called } }
+"#,
+    )
+    .unwrap();
+    let output = scaffold(&project, &spec, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(registered_modules(&project), ["pets", "vets"]);
+    let message = unwrapped(&stderr(&output));
+    assert!(
+        message.contains(&unwrapped(
+            "warning: /paths/~1pets~1walk/post/tags/0: tags `Pets`, `pets` all become module `pets`"
+        )),
+        "{message}"
+    );
+    assert!(!message.contains("module `vets`"), "{message}");
 }

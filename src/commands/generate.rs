@@ -275,7 +275,8 @@ fn migration(args: MigrationArgs) -> miette::Result<Outcome> {
     )
 }
 
-/// Plans `files` into the project and writes them (or prints the plan on --dry-run); an
+/// Formats the Rust among `files`, plans them into the project and writes them (or prints
+/// the plan on --dry-run); an
 /// edited generated file stops the run with its diff unless --force. `next` is the hint
 /// printed after a human-readable write.
 fn write(
@@ -286,6 +287,9 @@ fn write(
     next: &str,
 ) -> miette::Result<Outcome> {
     let mut manifest = Manifest::load(&project.root)?;
+    // Every generator renders unformatted; all the Rust of a run is formatted here, at once.
+    let mut files = files;
+    render::format_rust_files(&mut files);
     let plan = render::plan(&project.root, files, &manifest)
         .map_err(|error| miette::miette!("cannot read the project's files: {error}"))?;
     if options.dry_run {

@@ -152,7 +152,7 @@ pub fn plan_handler(
         handler,
         RenderedFile {
             path: custom_path.into(),
-            contents: render::format_rust(&custom),
+            contents: custom,
             ownership: Ownership::Merged,
         },
     ])

@@ -15,6 +15,8 @@ use crate::render::{self, RenderError, RenderedFile};
 #[derive(Debug, Clone, Copy, Default, Serialize)]
 pub struct OperationFiles {
     pub present: bool,
+    /// `application/operation_dtos.rs`, with the operations' request and response types.
+    pub dtos: bool,
     /// `api/security.rs`, with the credential extractors.
     pub security: bool,
 }
@@ -26,6 +28,7 @@ impl OperationFiles {
         match operations {
             Some(operations) => Self {
                 present: true,
+                dtos: !operations.dtos.is_empty(),
                 security: !operations.schemes.is_empty(),
             },
             None => {
@@ -33,6 +36,7 @@ impl OperationFiles {
                 let exists = |file: &str| project.root.join(&folder).join(file).is_file();
                 Self {
                     present: exists("application/operations.rs"),
+                    dtos: exists("application/operation_dtos.rs"),
                     security: exists("api/security.rs"),
                 }
             }
@@ -40,7 +44,7 @@ impl OperationFiles {
     }
 }
 
-/// Renders the operation files of `module`, formatted.
+/// Renders the operation files of `module` (unformatted).
 pub fn render_operations(
     module: &Name,
     operations: &Operations,
@@ -48,8 +52,5 @@ pub fn render_operations(
     let mut context = tera::Context::new();
     context.insert("module", module);
     context.insert("ops", operations);
-    let mut files =
-        render::render_generator("operations", &context, &[("__module__", &module.snake)])?;
-    render::format_rust_files(&mut files);
-    Ok(files)
+    render::render_generator("operations", &context, &[("__module__", &module.snake)])
 }

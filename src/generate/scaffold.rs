@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use thiserror::Error;
 use toml_edit::DocumentMut;
@@ -503,13 +504,13 @@ fn render_alter_migration(
     context.insert("down", &alter::reverted(&up));
     context.insert("up", &up);
     let variables: &PathVariables = &[("__module__", &module.name.snake), ("__version__", version)];
-    let mut files = render::render_generator("scaffold/alter", &context, variables)
+    let files = render::render_generator("scaffold/alter", &context, variables)
         .map_err(ScaffoldError::from)?;
-    render::format_rust_files(&mut files);
     Ok(files)
 }
 
-/// Renders the module-level and per-entity templates, formatted together.
+/// Renders the module-level and per-entity templates (unformatted, as every generator's
+/// files: `generate` formats all the Rust of a run at once).
 pub(super) fn render_module(
     project: &Project,
     module: &Module,
@@ -571,37 +572,47 @@ pub(super) fn render_module(
     let mut entity_base = tera::Context::new();
     entity_base.insert("project", &project_value);
     entity_base.insert("module", &json!({ "name": module.name }));
-    for entity in &module.entities {
-        let mut entity_context = entity_base.clone();
-        entity_context.insert("entity", entity);
-        entity_context.insert("emits", &emits(entity));
-        entity_context.insert("checked_fields", &checked_fields(entity));
-        entity_context.insert(
-            "parses_text",
-            &entity.fields.iter().any(|field| {
-                matches!(field.kind, FieldType::Enum(_))
-                    || (project.db == "sqlite" && matches!(field.kind, FieldType::Decimal))
-            }),
-        );
-        entity_context.insert(
-            "has_pattern",
-            &entity
-                .fields
-                .iter()
-                .any(|field| field.constraints.pattern.is_some()),
-        );
-        let variables: &PathVariables = &[
-            ("__module__", &module.name.snake),
-            ("__entity__", &entity.name.snake),
-        ];
-        files.extend(render::render_generator(
-            "scaffold/entity",
-            &entity_context,
-            variables,
-        )?);
-    }
-    render::format_rust_files(&mut files);
+    // Entities render in parallel: tera's engine is shared read-only, and rendering is most
+    // of a large schema's time before rustfmt.
+    let per_entity: Vec<Vec<RenderedFile>> = module
+        .entities
+        .par_iter()
+        .map(|entity| render_entity(project, module, entity, &entity_base))
+        .collect::<Result<_, _>>()?;
+    files.extend(per_entity.into_iter().flatten());
     Ok(files)
+}
+
+/// The files of one entity, from the module's base context.
+fn render_entity(
+    project: &Project,
+    module: &Module,
+    entity: &Entity,
+    entity_base: &tera::Context,
+) -> Result<Vec<RenderedFile>, RenderError> {
+    let mut entity_context = entity_base.clone();
+    entity_context.insert("entity", entity);
+    entity_context.insert("emits", &emits(entity));
+    entity_context.insert("checked_fields", &checked_fields(entity));
+    entity_context.insert(
+        "parses_text",
+        &entity.fields.iter().any(|field| {
+            matches!(field.kind, FieldType::Enum(_))
+                || (project.db == "sqlite" && matches!(field.kind, FieldType::Decimal))
+        }),
+    );
+    entity_context.insert(
+        "has_pattern",
+        &entity
+            .fields
+            .iter()
+            .any(|field| field.constraints.pattern.is_some()),
+    );
+    let variables: &PathVariables = &[
+        ("__module__", &module.name.snake),
+        ("__entity__", &entity.name.snake),
+    ];
+    render::render_generator("scaffold/entity", &entity_context, variables)
 }
 
 fn emits(entity: &Entity) -> Value {

@@ -21,6 +21,7 @@ mod resources;
 mod version;
 mod warning;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -108,6 +109,7 @@ pub fn translate_source(
         resources_tag: resources
             .iter()
             .find_map(|resource| resource.tag.as_deref()),
+        tag_spellings: RefCell::default(),
     };
     // Per module: its entities, and the operations found for it.
     let mut modules: BTreeMap<String, (Table, Vec<operations::FoundOperation>)> = BTreeMap::new();
@@ -144,11 +146,10 @@ pub fn translate_source(
                 resource.collection_path, resource.item_path, draft.name, resource.schema_origin
             ),
         ));
-        let tag = resource.tag.as_deref().map(|tag| {
-            (
-                tag,
-                format!("the first tag of resource {}", resource.collection_path),
-            )
+        let tag = resource.tag.as_deref().map(|tag| ModuleTag {
+            tag,
+            source_text: format!("the first tag of resource {}", resource.collection_path),
+            pointer: warning::pointer(&["paths", &resource.collection_path]),
         });
         let module = chooser.module(tag)?;
         modules
@@ -158,19 +159,19 @@ pub fn translate_source(
             .insert(draft.name, toml::Value::Table(draft.table));
     }
     for found in operations::find(&resolver, &resources, &mut warnings) {
-        let tag = found.first_tag().map(|(tag, at)| {
-            (
-                tag,
-                format!(
-                    "the first tag of {} {} ({at})",
-                    found.method.to_uppercase(),
-                    found.path
-                ),
-            )
+        let tag = found.first_tag().map(|(tag, at)| ModuleTag {
+            tag,
+            source_text: format!(
+                "the first tag of {} {} ({at})",
+                found.method.to_uppercase(),
+                found.path
+            ),
+            pointer: at,
         });
         let module = chooser.module(tag)?;
         modules.entry(module).or_default().1.push(found);
     }
+    warnings.extend(chooser.shared_modules());
     let spec_name = path
         .file_name()
         .map_or_else(|| file.clone(), |name| name.to_string_lossy().into_owned());
@@ -285,15 +286,34 @@ struct ModuleChooser<'a> {
     requested: Option<&'a str>,
     /// The first tag of the resources, the default module of untagged parts.
     resources_tag: Option<&'a str>,
+    /// Per module chosen by a tag: each spelling of the tag and where it was first seen.
+    tag_spellings: RefCell<BTreeMap<String, BTreeMap<String, String>>>,
+}
+
+/// The tag an operation or a resource asks for its module, with where it is: in words for
+/// messages, and as a JSON pointer for warnings.
+struct ModuleTag<'a> {
+    tag: &'a str,
+    source_text: String,
+    pointer: String,
 }
 
 impl ModuleChooser<'_> {
-    /// `--module`, else `tag` (with where it is, for messages), else the first tag of the
-    /// resources, else the spec's title; in snake_case, checked like a module name.
-    fn module(&self, tag: Option<(&str, String)>) -> Result<String, OpenApiError> {
+    /// `--module`, else `tag`, else the first tag of the resources, else the spec's title; in
+    /// snake_case, checked like a module name.
+    fn module(&self, tag: Option<ModuleTag<'_>>) -> Result<String, OpenApiError> {
         let (candidate, source_text) = match (self.requested, tag, self.resources_tag) {
             (Some(module), _, _) => (module.to_owned(), "--module".to_owned()),
-            (None, Some((tag, at)), _) => (tag.to_snake_case(), at),
+            (None, Some(tag), _) => {
+                let module = tag.tag.to_snake_case();
+                self.tag_spellings
+                    .borrow_mut()
+                    .entry(module.clone())
+                    .or_default()
+                    .entry(tag.tag.to_owned())
+                    .or_insert(tag.pointer);
+                (module, tag.source_text)
+            }
             (None, None, Some(tag)) => (
                 tag.to_snake_case(),
                 "the first tag of the resources".to_owned(),
@@ -308,6 +328,27 @@ impl ModuleChooser<'_> {
                 candidate,
             }),
         }
+    }
+
+    /// One warning per module that tags spelled differently (`Pets`, `pets`) share, pointing
+    /// at the first use of the second spelling in name order.
+    fn shared_modules(&self) -> Vec<Warning> {
+        self.tag_spellings
+            .borrow()
+            .iter()
+            .filter(|(_, spellings)| spellings.len() > 1)
+            .map(|(module, spellings)| {
+                let names: Vec<String> = spellings.keys().map(|tag| format!("`{tag}`")).collect();
+                let pointer = spellings.values().nth(1).cloned().unwrap_or_default();
+                Warning::new(
+                    pointer,
+                    format!(
+                        "tags {} all become module `{module}`: their operations are generated into that one module (use one spelling, or --module)",
+                        names.join(", ")
+                    ),
+                )
+            })
+            .collect()
     }
 }
 

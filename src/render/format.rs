@@ -1,19 +1,25 @@
 //! Generated Rust is formatted with the user's `rustfmt`, so it is `cargo fmt --check` clean
 //! whatever the length of the names in it.
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::templates::RenderedFile;
 
 /// Formats the `.rs` files among `files` in place. Starting rustfmt costs far more than
-/// formatting one generated file, so the files are split into as many groups as there are
-/// CPUs, and each group goes to one rustfmt process, all running at once. A group rustfmt
-/// cannot take as a whole — a module declared in one of its files is not among `files`, or a
-/// file does not parse — is formatted one file at a time, as [`format_rust`] does.
+/// formatting one generated file, so the files are split into two groups per CPU, of about
+/// the same size, and each group goes to one rustfmt process, all running at once (rustfmt's
+/// time per byte differs between kinds of files: with two processes a CPU, the scheduler
+/// evens out what the sizes do not). A group rustfmt cannot take as a whole (a file does not parse, or declares a module
+/// in a way [`declared_modules`] does not see) is formatted one file at a time, as
+/// [`format_rust`] does.
 pub fn format_rust_files(files: &mut [RenderedFile]) {
-    let rust: Vec<&mut RenderedFile> = files
+    let mut rust: Vec<&mut RenderedFile> = files
         .iter_mut()
         .filter(|file| {
             file.path
@@ -24,25 +30,32 @@ pub fn format_rust_files(files: &mut [RenderedFile]) {
     if rust.is_empty() {
         return;
     }
-    let all_paths: Vec<PathBuf> = rust.iter().map(|file| file.path.clone()).collect();
     let processes = std::thread::available_parallelism()
-        .map_or(1, |count| count.get())
+        .map_or(1, |count| count.get() * 2)
         .min(rust.len());
-    // Every n-th file in one group: each group gets its share of every kind of file.
-    let mut groups: Vec<Vec<&mut RenderedFile>> = (0..processes).map(|_| Vec::new()).collect();
-    for (index, file) in rust.into_iter().enumerate() {
-        groups[index % processes].push(file);
+    // Largest first, each to the group with the fewest bytes so far: rustfmt's time grows with
+    // the bytes it formats, and one large file (a module's tests) must not make one process
+    // finish long after the others.
+    rust.sort_by_key(|file| std::cmp::Reverse(file.contents.len()));
+    let mut groups: Vec<(usize, Vec<&mut RenderedFile>)> =
+        (0..processes).map(|_| (0, Vec::new())).collect();
+    for file in rust {
+        let (bytes, group) = groups
+            .iter_mut()
+            .min_by_key(|(bytes, _)| *bytes)
+            .expect("at least one group");
+        *bytes += file.contents.len();
+        group.push(file);
     }
     std::thread::scope(|scope| {
-        for group in &mut groups {
-            let all_paths = &all_paths;
-            scope.spawn(move || format_group(group, all_paths));
+        for (_, group) in &mut groups {
+            scope.spawn(move || format_group(group));
         }
     });
 }
 
-fn format_group(group: &mut [&mut RenderedFile], all_paths: &[PathBuf]) {
-    match rustfmt_in_one_process(group, all_paths) {
+fn format_group(group: &mut [&mut RenderedFile]) {
+    match rustfmt_in_one_process(group) {
         Some(formatted) => {
             for (file, contents) in group.iter_mut().zip(formatted) {
                 file.contents = contents;
@@ -57,28 +70,44 @@ fn format_group(group: &mut [&mut RenderedFile], all_paths: &[PathBuf]) {
 }
 
 /// The formatted contents of `group`, in their order, or `None` when rustfmt cannot format
-/// them together. The files are written to a scratch folder that mirrors their paths, next
-/// to an empty file for every other path of `all_paths`: rustfmt also formats the modules a
-/// file declares, and those of other groups must be found but cost nothing.
-fn rustfmt_in_one_process(
-    group: &[&mut RenderedFile],
-    all_paths: &[PathBuf],
-) -> Option<Vec<String>> {
+/// them together.
+///
+/// rustfmt also formats the modules a file declares (`mod name;`), and formats a file again
+/// when it is both named on the command line and declared by another file named there. So
+/// the files go to two scratch trees: files that declare no module under `leaves/`, and files
+/// that do under `parents/`, next to an empty placeholder for each module they declare. Each
+/// file is then formatted once (a parent declared by another parent twice: they are small).
+fn rustfmt_in_one_process(group: &[&mut RenderedFile]) -> Option<Vec<String>> {
     let folder = tempfile::tempdir().ok()?;
     // An empty configuration at the root: the scratch folder's parents must not style it.
     std::fs::write(folder.path().join("rustfmt.toml"), "").ok()?;
+    let parent_paths: HashSet<&Path> = group
+        .iter()
+        .filter(|file| !declared_modules(&file.path, &file.contents).is_empty())
+        .map(|file| file.path.as_path())
+        .collect();
+    let mut scratch_paths = Vec::with_capacity(group.len());
     for file in group {
-        write_file(&folder.path().join(&file.path), &file.contents)?;
-    }
-    for path in all_paths {
-        let placeholder = folder.path().join(path);
-        if !placeholder.exists() {
-            write_file(&placeholder, "")?;
-        }
+        let scratch = if parent_paths.contains(file.path.as_path()) {
+            let tree = folder.path().join("parents");
+            for child in declared_modules(&file.path, &file.contents) {
+                let is_a_parent = [child.with_extension("rs"), child.join("mod.rs")]
+                    .iter()
+                    .any(|path| parent_paths.contains(path.as_path()));
+                if !is_a_parent {
+                    write_file(&tree.join(child.with_extension("rs")), "")?;
+                }
+            }
+            tree.join(&file.path)
+        } else {
+            folder.path().join("leaves").join(&file.path)
+        };
+        write_file(&scratch, &file.contents)?;
+        scratch_paths.push(scratch);
     }
     let status = Command::new("rustfmt")
         .args(["--edition", "2024", "--quiet"])
-        .args(group.iter().map(|file| &file.path))
+        .args(&scratch_paths)
         .current_dir(folder.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -87,9 +116,29 @@ fn rustfmt_in_one_process(
     if !status.success() {
         return None;
     }
-    group
+    scratch_paths
         .iter()
-        .map(|file| std::fs::read_to_string(folder.path().join(&file.path)).ok())
+        .map(|path| std::fs::read_to_string(path).ok())
+        .collect()
+}
+
+/// The modules a file at `path` declares with `mod name;`, as paths without extension
+/// (`src/a/name` for `src/a/mod.rs`, `src/a/b/name` for `src/a/b.rs`). A line-based look:
+/// a declaration it misses makes rustfmt fail on the missing file, and the group is then
+/// formatted file by file.
+fn declared_modules(path: &Path, contents: &str) -> Vec<PathBuf> {
+    static DECLARATION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m)^\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(?:r#)?([A-Za-z_][A-Za-z0-9_]*)\s*;")
+            .expect("a valid pattern")
+    });
+    let directory = match path.file_stem().and_then(|stem| stem.to_str()) {
+        Some("mod" | "lib" | "main") | None => path.parent().map(Path::to_path_buf),
+        Some(_) => Some(path.with_extension("")),
+    }
+    .unwrap_or_default();
+    DECLARATION
+        .captures_iter(contents)
+        .map(|captures| directory.join(&captures[1]))
         .collect()
 }
 
@@ -100,7 +149,7 @@ fn write_file(path: &Path, contents: &str) -> Option<()> {
 
 /// Formats `source` with `rustfmt --edition 2024`. Returns it unchanged when rustfmt is not
 /// installed or refuses it (a template bug that the generated project's build will show).
-pub fn format_rust(source: &str) -> String {
+fn format_rust(source: &str) -> String {
     try_rustfmt(source).unwrap_or_else(|| source.to_string())
 }
 
@@ -140,6 +189,16 @@ mod tests {
         }
     }
 
+    /// `sources` (path, contents) as rendered files, through one `format_rust_files` call.
+    fn formatted_together(sources: &[(&str, &str)]) -> Vec<RenderedFile> {
+        let mut files: Vec<RenderedFile> = sources
+            .iter()
+            .map(|(path, contents)| file(path, contents))
+            .collect();
+        format_rust_files(&mut files);
+        files
+    }
+
     #[test]
     fn files_formatted_together_match_files_formatted_alone() {
         let sources = [
@@ -147,11 +206,7 @@ mod tests {
             ("src/a.rs", "pub fn f( x:i32 )->i32{x+1}\n"),
             ("README.md", "not  rust( ){}\n"),
         ];
-        let mut together: Vec<RenderedFile> = sources
-            .iter()
-            .map(|(path, contents)| file(path, contents))
-            .collect();
-        format_rust_files(&mut together);
+        let together = formatted_together(&sources);
         for ((path, contents), formatted) in sources.iter().zip(&together) {
             let expected = if path.ends_with(".rs") {
                 format_rust(contents)
@@ -177,5 +232,40 @@ mod tests {
         assert_eq!(files[0].contents, "mod elsewhere;\nfn g() {}\n");
         assert_eq!(files[1].contents, "fn h() {}\n");
         assert_eq!(files[2].contents, "fn (\n", "left as it was");
+    }
+
+    #[test]
+    fn nested_module_trees_are_formatted_like_single_files() {
+        let sources = [
+            (
+                "src/lib.rs",
+                "pub mod a;\n#[cfg(test)]\nmod not_rendered;\nfn  f( ){}\n",
+            ),
+            ("src/a/mod.rs", "pub  mod b;\npub mod r#c;\nfn  g( ){}\n"),
+            ("src/a/b.rs", "pub(crate) mod d;\nfn  h( ){let x=1;}\n"),
+            ("src/a/b/d.rs", "fn  i( ){}\n"),
+            ("src/a/c.rs", "fn  j( ){}\n"),
+        ];
+        let together = formatted_together(&sources);
+        for ((path, contents), formatted) in sources.iter().zip(&together) {
+            assert_eq!(formatted.contents, format_rust(contents), "{path}");
+            assert_ne!(formatted.contents, *contents, "{path} was formatted");
+        }
+    }
+
+    #[test]
+    fn declared_modules_are_found_beside_mod_files_and_under_other_files() {
+        let declared = declared_modules(
+            Path::new("src/a/mod.rs"),
+            "pub mod b;\n  pub(crate) mod r#c ;\nmod inline { }\n// a mod word;\n",
+        );
+        assert_eq!(
+            declared,
+            [PathBuf::from("src/a/b"), PathBuf::from("src/a/c")]
+        );
+        assert_eq!(
+            declared_modules(Path::new("src/a/b.rs"), "mod d;\n"),
+            [PathBuf::from("src/a/b/d")]
+        );
     }
 }

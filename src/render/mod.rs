@@ -11,7 +11,7 @@ mod templates;
 pub use apply::{
     ApplyError, ApplySummary, NewTreeError, apply, check_new_target, plan_new_tree, write_new_tree,
 };
-pub use format::{format_rust, format_rust_files};
+pub use format::format_rust_files;
 pub use manifest::{MANIFEST_PATH, Manifest};
 pub use plan::{Action, Change, Plan, plan};
 pub use templates::{

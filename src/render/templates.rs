@@ -14,8 +14,6 @@ use include_dir::{Dir, DirEntry, include_dir};
 use miette::Diagnostic;
 use thiserror::Error;
 
-use super::format::format_rust;
-
 static TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
 /// Who owns a generated file after it is written.
@@ -196,7 +194,8 @@ fn render_folder(
     Ok(rendered)
 }
 
-/// Renders the single template `template` (its path under `templates/`) to `output`.
+/// Renders the single template `template` (its path under `templates/`) to `output`, as it
+/// comes out: like [`render_generator`], a caller formats it.
 pub fn render_template(
     template: &str,
     output: &str,
@@ -208,11 +207,6 @@ pub fn render_template(
             template: template.to_string(),
             message: error_chain(&error),
         })?;
-    let contents = if output.ends_with(".rs") {
-        format_rust(&contents)
-    } else {
-        contents
-    };
     Ok(RenderedFile {
         path: PathBuf::from(output),
         contents,

@@ -9,4 +9,7 @@ pub mod query;
 
 pub use context::{Caller, RequestContext};
 pub use error::{FieldViolation, RepositoryError, ServiceError};
-pub use query::{DEFAULT_LIMIT, ListQuery, MAX_LIMIT, Page, Sort, SortDirection};
+pub use query::{
+    DEFAULT_LIMIT, Filter, ListQuery, MAX_LIMIT, Page, Sort, SortDirection, SortField,
+    parse_filter_value,
+};

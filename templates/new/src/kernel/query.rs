@@ -34,3 +34,40 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
 }
+
+/// The fields a list of some entity can be sorted by, as requests name them.
+pub trait SortField: Copy + 'static {
+    /// Every field, in the order an error message lists them.
+    const ALL: &'static [Self];
+    /// What a request that names no sort is sorted by.
+    const DEFAULT: Self;
+
+    /// The field's name in requests.
+    fn name(self) -> &'static str;
+
+    /// The field named `name`, if there is one.
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|field| field.name() == name)
+    }
+}
+
+/// The equality filters on a list of some entity.
+pub trait Filter: Sized {
+    /// The names of the fields that can be filtered on.
+    const FIELDS: &'static [&'static str];
+
+    /// The filter `name=value`: `Ok(None)` when no field has that name, `Err` when the value
+    /// does not fit the field.
+    fn parse(name: &str, value: &str) -> Result<Option<Self>, String>;
+}
+
+/// `value` as the type of the filter on `field`, or why it is not.
+pub fn parse_filter_value<T>(field: &str, value: &str) -> Result<T, String>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    value
+        .parse()
+        .map_err(|error| format!("invalid {field} `{value}`: {error}"))
+}

@@ -9,7 +9,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use crate::kernel::{DEFAULT_LIMIT, MAX_LIMIT, RequestContext, ServiceError, SortDirection};
+use crate::kernel::{
+    DEFAULT_LIMIT, Filter, ListQuery, MAX_LIMIT, RequestContext, ServiceError, Sort,
+    SortDirection, SortField,
+};
 use crate::platform::http::REQUEST_ID;
 use crate::platform::problem::{FieldError, Problem};
 
@@ -181,6 +184,47 @@ impl ListParams {
             }
         }
         Ok(params)
+    }
+
+    /// The list query of an entity whose sortable fields are `Field` and filters `F`; a sort
+    /// or filter on a field it does not have, or a filter value of the wrong type, is a 400.
+    pub fn into_query<Field: SortField, F: Filter>(self) -> Result<ListQuery<Field, F>, ServiceError> {
+        let sort = match self.sort {
+            Some((name, direction)) => Sort {
+                field: Field::parse(&name).ok_or_else(|| {
+                    let names: Vec<&str> = Field::ALL.iter().map(|field| field.name()).collect();
+                    ServiceError::BadRequest(format!(
+                        "cannot sort by `{name}`; sort by one of: {}",
+                        names.join(", ")
+                    ))
+                })?,
+                direction,
+            },
+            None => Sort {
+                field: Field::DEFAULT,
+                direction: SortDirection::Ascending,
+            },
+        };
+        let filters = self
+            .filters
+            .iter()
+            .map(|(name, value)| {
+                F::parse(name, value)
+                    .map_err(ServiceError::BadRequest)?
+                    .ok_or_else(|| {
+                        ServiceError::BadRequest(format!(
+                            "unknown parameter `{name}`; filter on one of: {}",
+                            F::FIELDS.join(", ")
+                        ))
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(ListQuery {
+            limit: self.limit,
+            cursor: self.cursor,
+            sort,
+            filters,
+        })
     }
 }
 
