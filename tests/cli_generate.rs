@@ -418,7 +418,7 @@ fn handler_bad_inputs_exit_2_and_write_nothing() {
     let (_folder, project) = billing_project();
     assert!(generate(&project, &PUBLISH).status.success());
     let before = billing_api(&project);
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 12] = [
         (
             &["publish", "--module", "billing"],
             "publish.rs already exists",
@@ -452,6 +452,40 @@ fn handler_bad_inputs_exit_2_and_write_nothing() {
             &["ping", "--module", "billing", "--path", "/ping/{Id}"],
             "the parameter `{Id}`",
         ),
+        (
+            &[
+                "ping",
+                "--module",
+                "billing",
+                "--path",
+                "/api/v1/notes/{id}",
+            ],
+            "GET /api/v1/notes/{id} clashes with GET /api/v1/notes/{id}, served at src/modules/billing/api/note.rs:",
+        ),
+        (
+            &[
+                "ping",
+                "--module",
+                "billing",
+                "--method",
+                "put",
+                "--path",
+                "/api/v1/notes/{note_id}",
+            ],
+            "PUT /api/v1/notes/{note_id} clashes with GET /api/v1/notes/{id}",
+        ),
+        (
+            &[
+                "ping",
+                "--module",
+                "billing",
+                "--method",
+                "post",
+                "--path",
+                "/api/v1/notes/{note}/publish",
+            ],
+            "clashes with POST /api/v1/notes/{id}/publish, served at src/modules/billing/api/publish.rs:",
+        ),
     ];
     for (args, expected) in cases {
         let mut full = vec!["handler"];
@@ -470,4 +504,17 @@ fn handler_bad_inputs_exit_2_and_write_nothing() {
         );
         assert_eq!(billing_api(&project), before, "{args:?} wrote something");
     }
+    // Another method on a path that is served already is no clash: axum adds it to the path.
+    let replace = [
+        "handler",
+        "replace",
+        "--module",
+        "billing",
+        "--method",
+        "put",
+        "--path",
+        "/api/v1/notes/{id}",
+    ];
+    let output = generate(&project, &replace);
+    assert!(output.status.success(), "{}", stderr(&output));
 }

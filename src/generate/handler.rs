@@ -6,7 +6,11 @@
 //! handler file sits next to it (`api/<name>.rs`) and `custom.rs` declares it with a `#[path]`.
 //! The handler answers 200 with JSON naming itself and echoing the path parameters.
 
+use std::path::Path;
+use std::sync::LazyLock;
+
 use miette::Diagnostic;
+use regex::Regex;
 use thiserror::Error;
 
 use super::scaffold::Project;
@@ -84,6 +88,19 @@ pub enum HandlerError {
     #[error("cannot read {path}: {message}")]
     #[diagnostic(code(axiomod::generate::read))]
     Read { path: String, message: String },
+    #[error("{method} {path} clashes with {existing}, served at {location}")]
+    #[diagnostic(
+        code(axiomod::generate::route_taken),
+        help(
+            "pass another --path or --method; in axum two paths that differ only in their parameters' names (`/a/{{id}}`, `/a/{{name}}`) clash whatever their methods"
+        )
+    )]
+    RouteTaken {
+        method: String,
+        path: String,
+        existing: String,
+        location: String,
+    },
 }
 
 /// What the user asked for.
@@ -128,6 +145,9 @@ pub fn plan_handler(
         None => format!("/api/v1/{}/{}", module.kebab, name.kebab),
     };
     let params = path_parameters(&path)?;
+    if let Some(clash) = route_clash(&project.root, request.method, &path) {
+        return Err(clash.into());
+    }
     let api = format!("src/modules/{}/api", module.snake);
     let handler_path = format!("{api}/{}.rs", name.snake);
     if name.snake == "custom" || project.root.join(&handler_path).exists() {
@@ -174,6 +194,62 @@ fn read_custom_routes(project: &Project, path: &str, module: &str) -> miette::Re
         }
         .into()),
     }
+}
+
+/// The route of the project that `method path` would clash with, found in the
+/// `#[utoipa::path(<method>, path = "…")]` attributes under `src/` (every generated route
+/// has one; routes added with plain `Router::route` are not seen). axum refuses the same
+/// method on the same path, and two paths that differ only in their parameters' names.
+fn route_clash(root: &Path, method: Method, path: &str) -> Option<HandlerError> {
+    static ROUTE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"#\[utoipa::path\(\s*(get|post|put|patch|delete|head|options|trace)\s*,\s*path\s*=\s*"([^"]*)""#)
+            .expect("a valid pattern")
+    });
+    let shape = route_shape(path);
+    let sources = walkdir::WalkDir::new(root.join("src"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .path()
+                .extension()
+                .is_some_and(|extension| extension == "rs")
+        });
+    for entry in sources {
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        for captures in ROUTE.captures_iter(&text) {
+            let (existing_method, existing_path) = (&captures[1], &captures[2]);
+            let clashes = route_shape(existing_path) == shape
+                && (existing_method == method.as_str() || existing_path != path);
+            if clashes {
+                let at = captures.get(0).map_or(0, |found| found.start());
+                let line = text[..at].matches('\n').count() + 1;
+                let file = entry.path().strip_prefix(root).unwrap_or(entry.path());
+                return Some(HandlerError::RouteTaken {
+                    method: method.as_str().to_uppercase(),
+                    path: path.to_string(),
+                    existing: format!("{} {existing_path}", existing_method.to_uppercase()),
+                    location: format!("{}:{line}", file.display()),
+                });
+            }
+        }
+    }
+    None
+}
+
+/// `path` with every `{parameter}` as `{}`: paths axum's router cannot tell apart.
+fn route_shape(path: &str) -> Vec<&str> {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') && segment.ends_with('}') {
+                "{}"
+            } else {
+                segment
+            }
+        })
+        .collect()
 }
 
 /// The names of the `{parameters}` of `path`, in order, after checking its syntax.
