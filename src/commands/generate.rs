@@ -276,19 +276,17 @@ fn migration(args: MigrationArgs) -> miette::Result<Outcome> {
 }
 
 /// Formats the Rust among `files`, plans them into the project and writes them (or prints
-/// the plan on --dry-run); an
-/// edited generated file stops the run with its diff unless --force. `next` is the hint
-/// printed after a human-readable write.
+/// the plan on --dry-run); an edited generated file stops the run with its diff unless
+/// --force. `next` is the hint printed after a human-readable write.
 fn write(
     project: &Project,
-    files: Vec<render::RenderedFile>,
+    mut files: Vec<render::RenderedFile>,
     options: &WriteOptions,
     up_to_date: &str,
     next: &str,
 ) -> miette::Result<Outcome> {
     let mut manifest = Manifest::load(&project.root)?;
     // Every generator renders unformatted; all the Rust of a run is formatted here, at once.
-    let mut files = files;
     render::format_rust_files(&mut files);
     let plan = render::plan(&project.root, files, &manifest)
         .map_err(|error| miette::miette!("cannot read the project's files: {error}"))?;

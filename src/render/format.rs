@@ -15,9 +15,9 @@ use super::templates::RenderedFile;
 /// formatting one generated file, so the files are split into two groups per CPU, of about
 /// the same size, and each group goes to one rustfmt process, all running at once (rustfmt's
 /// time per byte differs between kinds of files: with two processes a CPU, the scheduler
-/// evens out what the sizes do not). A group rustfmt cannot take as a whole (a file does not parse, or declares a module
-/// in a way [`declared_modules`] does not see) is formatted one file at a time, as
-/// [`format_rust`] does.
+/// evens out what the sizes do not). A group rustfmt cannot take as a whole (a file does not
+/// parse, or declares a module in a way [`declared_modules`] does not see) is formatted one
+/// file at a time, as [`format_rust`] does.
 pub fn format_rust_files(files: &mut [RenderedFile]) {
     let mut rust: Vec<&mut RenderedFile> = files
         .iter_mut()
@@ -81,16 +81,23 @@ fn rustfmt_in_one_process(group: &[&mut RenderedFile]) -> Option<Vec<String>> {
     let folder = tempfile::tempdir().ok()?;
     // An empty configuration at the root: the scratch folder's parents must not style it.
     std::fs::write(folder.path().join("rustfmt.toml"), "").ok()?;
+    let declared: Vec<Vec<PathBuf>> = group
+        .iter()
+        .map(|file| declared_modules(&file.path, &file.contents))
+        .collect();
     let parent_paths: HashSet<&Path> = group
         .iter()
-        .filter(|file| !declared_modules(&file.path, &file.contents).is_empty())
-        .map(|file| file.path.as_path())
+        .zip(&declared)
+        .filter(|(_, children)| !children.is_empty())
+        .map(|(file, _)| file.path.as_path())
         .collect();
     let mut scratch_paths = Vec::with_capacity(group.len());
-    for file in group {
-        let scratch = if parent_paths.contains(file.path.as_path()) {
+    for (file, children) in group.iter().zip(&declared) {
+        let scratch = if children.is_empty() {
+            folder.path().join("leaves").join(&file.path)
+        } else {
             let tree = folder.path().join("parents");
-            for child in declared_modules(&file.path, &file.contents) {
+            for child in children {
                 let is_a_parent = [child.with_extension("rs"), child.join("mod.rs")]
                     .iter()
                     .any(|path| parent_paths.contains(path.as_path()));
@@ -99,8 +106,6 @@ fn rustfmt_in_one_process(group: &[&mut RenderedFile]) -> Option<Vec<String>> {
                 }
             }
             tree.join(&file.path)
-        } else {
-            folder.path().join("leaves").join(&file.path)
         };
         write_file(&scratch, &file.contents)?;
         scratch_paths.push(scratch);
