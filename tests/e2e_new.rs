@@ -199,10 +199,19 @@ fn check_http_contract(service: &Service) {
         .filter(|line| line.contains("e2e-trace-42"))
         .collect();
     assert!(!traced_lines.is_empty(), "{logs}");
+    let mut answered = 0;
     for line in traced_lines {
         let entry: serde_json::Value = serde_json::from_str(line).expect("log lines are JSON");
         assert_eq!(entry["span"]["request_id"], "e2e-trace-42");
+        // The request's own line: flat fields, numbers as numbers.
+        if entry["message"] == "finished processing request" {
+            answered += 1;
+            assert!(entry["status"].is_u64(), "{line}");
+            assert!(entry["latency_us"].is_u64(), "{line}");
+            assert_eq!(entry["level"], "INFO", "{line}");
+        }
     }
+    assert_eq!(answered, 1, "one line for the answered request in:\n{logs}");
 }
 
 fn metric_value(metrics: &str, series: &str) -> f64 {

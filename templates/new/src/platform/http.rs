@@ -39,23 +39,20 @@ const SECURITY_HEADERS: [(HeaderName, &str); 3] = [
 const PROBE_PATHS: [&str; 3] = ["/live", "/ready", "/metrics"];
 
 /// Wraps `router` in the middleware stack: CORS (when configured) outermost, so that every
-/// answer carries its headers, then the platform layer, then axum's body limit.
+/// answer carries its headers, then the platform layer with the body limit inside it.
 pub fn with_middleware(router: Router, config: &HttpConfig) -> Router {
-    let router = router
-        .fallback(problem::not_found)
-        .layer(DefaultBodyLimit::max(config.body_limit_bytes))
-        .layer(PlatformLayer {
-            body_limit_bytes: config.body_limit_bytes,
-            request_timeout: config.request_timeout(),
-        });
+    let router = router.fallback(problem::not_found).layer(PlatformLayer {
+        body_limit_bytes: config.body_limit_bytes,
+        request_timeout: config.request_timeout(),
+    });
     match cors(&config.cors_allowed_origins) {
         Some(cors) => router.layer(cors),
         None => router,
     }
 }
 
-/// What every request needs, in one layer because each layer costs every request a future of
-/// its own: see [`serve`].
+/// What every request needs, in one layer: axum wraps every route in each layer of a router,
+/// and each costs every request a clone of the route and a boxed future.
 #[derive(Debug, Clone, Copy)]
 struct PlatformLayer {
     body_limit_bytes: usize,
@@ -63,11 +60,12 @@ struct PlatformLayer {
 }
 
 impl<S> Layer<S> for PlatformLayer {
-    type Service = Platform<S>;
+    type Service = Platform<<DefaultBodyLimit as Layer<S>>::Service>;
 
     fn layer(&self, inner: S) -> Self::Service {
         Platform {
-            inner,
+            // Tells axum's body extractors the limit; a service, not a layer of the router.
+            inner: DefaultBodyLimit::max(self.body_limit_bytes).layer(inner),
             settings: *self,
         }
     }
@@ -81,8 +79,8 @@ struct Platform<S> {
 
 impl<S> Service<Request> for Platform<S>
 where
-    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send,
+    S: Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
 {
     type Response = Response;
     type Error = Infallible;
@@ -92,65 +90,85 @@ where
         self.inner.poll_ready(context)
     }
 
-    fn call(&mut self, request: Request) -> Self::Future {
-        // `inner` is the one `poll_ready` readied: take it, leave a clone for the next call.
-        let clone = self.inner.clone();
-        let inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(serve(inner, request, self.settings))
+    /// Gives the request its id (the caller's `x-request-id`, or a new UUID) and its span, and
+    /// starts the handler; [`finish`] awaits it.
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let request_id = take_or_make_request_id(&mut request);
+        let probe = PROBE_PATHS.contains(&request.uri().path());
+        let span = request_span(&request, &request_id, probe);
+        let tracker = RequestTracker::start(&request);
+        // Cheap: the URI shares the request's bytes. Only an error answer needs its path.
+        let uri = request.uri().clone();
+        let handler = match reject_declared_oversized_body(&request, self.settings.body_limit_bytes)
+        {
+            Some(rejection) => Handler::Answered(rejection),
+            None => {
+                let inner = &mut self.inner;
+                match std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    span.in_scope(|| inner.call(request))
+                })) {
+                    Ok(future) => Handler::Running(future),
+                    Err(panic) => Handler::Answered(panic_response(panic)),
+                }
+            }
+        };
+        let finished = Finished {
+            request_id,
+            probe,
+            tracker,
+        };
+        let timeout = self.settings.request_timeout;
+        Box::pin(
+            async move {
+                let response = match handler {
+                    Handler::Running(future) => guard(future, uri, timeout).await,
+                    Handler::Answered(response) => response,
+                };
+                Ok(finished.finish(response))
+            }
+            .instrument(span),
+        )
     }
 }
 
-/// Gives the request its id (the caller's `x-request-id`, or a new UUID), runs it in the
-/// request span, then writes its log line and metrics and adds the request id and the security
-/// headers to the response.
-async fn serve<S>(
-    inner: S,
-    mut request: Request,
-    settings: PlatformLayer,
-) -> Result<Response, Infallible>
-where
-    S: Service<Request, Response = Response, Error = Infallible>,
-{
-    let request_id = take_or_make_request_id(&mut request);
-    let probe = PROBE_PATHS.contains(&request.uri().path());
-    let span = request_span(&request, &request_id, probe);
-    let tracker = RequestTracker::start(&request);
-    let mut response = guard(inner, request, settings)
-        .instrument(span.clone())
-        .await;
-    let latency = tracker.finish(response.status());
-    span.in_scope(|| log_response(response.status(), latency, probe));
-    let headers = response.headers_mut();
-    headers.insert(REQUEST_ID, request_id);
-    for (name, value) in SECURITY_HEADERS {
-        headers
-            .entry(name)
-            .or_insert_with(|| HeaderValue::from_static(value));
-    }
-    Ok(response)
+/// The handler of a request: started, or answered before it could run.
+enum Handler<F> {
+    Running(F),
+    Answered(Response),
 }
 
-/// Runs the handler: 413 at once when the declared body is over the limit, 408 when it takes
-/// longer than the timeout, 500 when it panics, and every other error answer as problem+json.
-async fn guard<S>(mut inner: S, request: Request, settings: PlatformLayer) -> Response
-where
-    S: Service<Request, Response = Response, Error = Infallible>,
-{
-    if let Some(rejection) = reject_declared_oversized_body(&request, settings.body_limit_bytes) {
-        return rejection;
+/// What a request's answer needs once the handler is done.
+struct Finished {
+    request_id: HeaderValue,
+    probe: bool,
+    tracker: RequestTracker,
+}
+
+impl Finished {
+    /// Writes the request's log line and metrics, and adds the request id and the security
+    /// headers to the response.
+    fn finish(self, mut response: Response) -> Response {
+        let latency = self.tracker.finish(response.status());
+        log_response(response.status(), latency, self.probe);
+        let headers = response.headers_mut();
+        headers.insert(REQUEST_ID, self.request_id);
+        for (name, value) in SECURITY_HEADERS {
+            headers
+                .entry(name)
+                .or_insert_with(|| HeaderValue::from_static(value));
+        }
+        response
     }
-    // Cheap: the URI shares the request's bytes. Only an error answer needs its path.
-    let uri: Uri = request.uri().clone();
-    let handled = tokio::time::timeout(
-        settings.request_timeout,
-        catch_panic(async move {
-            let Ok(response) = inner.call(request).await;
-            response
-        }),
-    )
-    .await;
-    match handled {
-        Ok(Ok(response)) => problem::normalize_error(response, uri.path()).await,
+}
+
+/// Awaits the handler: 408 when it takes longer than the timeout, 500 when it panics, and
+/// every other error answer as problem+json.
+async fn guard<F>(handler: F, uri: Uri, timeout: Duration) -> Response
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    match tokio::time::timeout(timeout, catch_panic(handler)).await {
+        Ok(Ok(Ok(response))) => problem::normalize_error(response, uri.path()).await,
         Ok(Err(panic)) => panic_response(panic),
         Err(_elapsed) => Problem::new(StatusCode::REQUEST_TIMEOUT)
             .with_instance(uri.path())
@@ -215,7 +233,8 @@ fn request_span(request: &Request, request_id: &HeaderValue, probe: bool) -> Spa
 /// otherwise.
 fn log_response(status: StatusCode, latency: Duration, probe: bool) {
     let status = status.as_u16();
-    let latency_us = latency.as_micros();
+    // A number in the JSON line (tracing writes a u128 as a string).
+    let latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
     if probe {
         tracing::debug!(status, latency_us, "finished processing request");
     } else if status >= 500 {

@@ -2,7 +2,6 @@
 //! requests in flight, served at `GET /metrics`.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -10,6 +9,7 @@ use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::routing::get;
+use foldhash::HashMap;
 use metrics::{Counter, Gauge, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -80,12 +80,12 @@ impl RequestTracker {
         let route = self.route.as_ref().map_or("unmatched", MatchedPath::as_str);
         SERIES.with_borrow_mut(|series| {
             let by_route = series.entry((self.method, status)).or_default();
-            if !by_route.contains_key(route) {
-                by_route.insert(route.to_string(), Series::new(self.method, route, status));
-            }
             if let Some(series) = by_route.get(route) {
-                series.requests.increment(1);
-                series.duration.record(elapsed.as_secs_f64());
+                series.record(elapsed);
+            } else {
+                let series = Series::new(self.method, route, status);
+                series.record(elapsed);
+                by_route.insert(route.to_string(), series);
             }
         });
         elapsed
@@ -110,16 +110,22 @@ impl Series {
             duration: metrics::histogram!(DURATION, &labels),
         }
     }
+
+    fn record(&self, elapsed: Duration) {
+        self.requests.increment(1);
+        self.duration.record(elapsed.as_secs_f64());
+    }
 }
 
-/// Series by method and status, then by route template.
+/// Series by method and status, then by route template. foldhash, not the default SipHash:
+/// the keys are this service's own labels, and the lookup runs on every request.
 type SeriesByOutcome = HashMap<(&'static str, StatusCode), HashMap<String, Series>>;
 
 thread_local! {
     /// The series each worker thread has recorded to, so that recording a request needs neither
     /// label strings nor a lookup in the recorder's registry once its series exists. Bounded:
     /// route templates × methods × statuses.
-    static SERIES: RefCell<SeriesByOutcome> = RefCell::new(HashMap::new());
+    static SERIES: RefCell<SeriesByOutcome> = RefCell::new(HashMap::default());
 }
 
 /// The method as a label; methods outside the standard set share one, so that callers cannot

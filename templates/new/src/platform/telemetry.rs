@@ -52,8 +52,7 @@ pub fn init(config: &Config) -> anyhow::Result<()> {
     match config.log_format {
         LogFormat::Json => registry
             .with(
-                tracing_subscriber::fmt::layer()
-                    .json()
+                json_subscriber::fmt::layer()
                     .flatten_event(true)
                     .with_current_span(true)
                     .with_span_list(false),
