@@ -836,3 +836,90 @@ paths:
     );
     assert!(!message.contains("module `vets`"), "{message}");
 }
+
+/// The `files` of a `--format json` run: each path with its action, a migration's version
+/// (the clock's time) replaced by `VERSION`.
+fn planned_actions(output: &Output) -> Vec<(String, String)> {
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+    plan["files"]
+        .as_array()
+        .expect("a list of files")
+        .iter()
+        .map(|file| {
+            let path = file["path"].as_str().unwrap();
+            let path = match path.strip_prefix("migrations/") {
+                Some(name) => format!(
+                    "migrations/VERSION{}",
+                    name.trim_start_matches(|character: char| character.is_ascii_digit())
+                ),
+                None => path.to_owned(),
+            };
+            (path, file["action"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn a_dry_run_plans_exactly_what_the_real_run_then_does() {
+    // A dry run formats only the files already on disk: the files it would create must still
+    // be listed, and existing ones compared with their formatted contents.
+    let (folder, project) = new_project();
+    let spec = fixtures().join("corpus/v3.0-petstore-expanded.yaml");
+    let output = scaffold(&project, &spec, &["--module", "pets"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // A new optional property: the entity's files are updated and an ALTER migration created.
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let with_age = text.replace(
+        "        tag:\n          type: string\n",
+        "        tag:\n          type: string\n        age:\n          type: integer\n          format: int32\n",
+    );
+    assert_ne!(with_age, text, "the spec gains a property");
+    let changed = folder.path().join("petstore.yaml");
+    std::fs::write(&changed, with_age).unwrap();
+    // One generated file edited (a conflict), one deleted (created again), one of the user's
+    // edited (kept).
+    let edited = project.join("src/modules/pets/domain/pet.rs");
+    let mut contents = std::fs::read_to_string(&edited).unwrap();
+    contents.push_str("// mine\n");
+    std::fs::write(&edited, contents).unwrap();
+    std::fs::remove_file(project.join("src/modules/pets/api/pet.rs")).unwrap();
+    let custom = project.join("src/modules/pets/api/custom.rs");
+    let mut contents = std::fs::read_to_string(&custom).unwrap();
+    contents.push_str("// mine\n");
+    std::fs::write(&custom, contents).unwrap();
+
+    let arguments = ["--module", "pets", "--force", "--format", "json"];
+    let dry_run = scaffold(
+        &project,
+        &changed,
+        &[arguments.as_slice(), &["--dry-run"]].concat(),
+    );
+    assert!(dry_run.status.success(), "{}", stderr(&dry_run));
+    let planned = planned_actions(&dry_run);
+    let real = scaffold(&project, &changed, &arguments);
+    assert!(real.status.success(), "{}", stderr(&real));
+    assert_eq!(planned, planned_actions(&real));
+
+    let action_of = |path: &str| {
+        planned
+            .iter()
+            .find(|(planned_path, _)| planned_path == path)
+            .map(|(_, action)| action.as_str())
+            .unwrap_or_else(|| panic!("{path} is planned: {planned:?}"))
+    };
+    assert_eq!(action_of("src/modules/pets/domain/pet.rs"), "conflict");
+    assert_eq!(action_of("src/modules/pets/api/pet.rs"), "create");
+    assert_eq!(action_of("src/modules/pets/api/custom.rs"), "keep");
+    assert_eq!(
+        action_of("src/modules/pets/infrastructure/pet_repository.rs"),
+        "update"
+    );
+    assert_eq!(action_of("src/modules/pets/mod.rs"), "unchanged");
+    assert!(
+        planned.iter().any(
+            |(path, action)| path == "migrations/VERSION_alter_pets.up.sql" && action == "create"
+        ),
+        "{planned:?}"
+    );
+}

@@ -275,9 +275,10 @@ fn migration(args: MigrationArgs) -> miette::Result<Outcome> {
     )
 }
 
-/// Formats the Rust among `files`, plans them into the project and writes them (or prints
-/// the plan on --dry-run); an edited generated file stops the run with its diff unless
-/// --force. `next` is the hint printed after a human-readable write.
+/// Formats the Rust among `files` (on --dry-run only the files on disk), plans them into the
+/// project and writes them (or prints the plan on --dry-run); an edited generated file stops
+/// the run with its diff unless --force. `next` is the hint printed after a human-readable
+/// write.
 fn write(
     project: &Project,
     mut files: Vec<render::RenderedFile>,
@@ -287,7 +288,18 @@ fn write(
 ) -> miette::Result<Outcome> {
     let mut manifest = Manifest::load(&project.root)?;
     // Every generator renders unformatted; all the Rust of a run is formatted here, at once.
-    render::format_rust_files(&mut files);
+    // A dry run formats only the files already on disk: a file that does not exist yet is
+    // created whatever its contents, so only existing files need their final text to be
+    // compared (and diffed). With 400 entities that skips rustfmt on ~1,600 files.
+    if options.dry_run {
+        render::format_rust_files(
+            files
+                .iter_mut()
+                .filter(|file| project.root.join(&file.path).exists()),
+        );
+    } else {
+        render::format_rust_files(&mut files);
+    }
     let plan = render::plan(&project.root, files, &manifest)
         .map_err(|error| miette::miette!("cannot read the project's files: {error}"))?;
     if options.dry_run {

@@ -18,9 +18,9 @@ use super::templates::RenderedFile;
 /// evens out what the sizes do not). A group rustfmt cannot take as a whole (a file does not
 /// parse, or declares a module in a way [`declared_modules`] does not see) is formatted one
 /// file at a time, as [`format_rust`] does.
-pub fn format_rust_files(files: &mut [RenderedFile]) {
+pub fn format_rust_files<'a>(files: impl IntoIterator<Item = &'a mut RenderedFile>) {
     let mut rust: Vec<&mut RenderedFile> = files
-        .iter_mut()
+        .into_iter()
         .filter(|file| {
             file.path
                 .extension()
