@@ -4,12 +4,13 @@
 # each: 400 give 2,000 resource operations, plus one non-resource operation each), then:
 #   front end   examples/openapi_front_end.rs: spec → entity schema → validated model, in process
 #   dry run     `axiomod generate scaffold --openapi SPEC --dry-run` in a fresh SQLite project:
-#               the front end plus rendering every file (each through rustfmt) and the plan
+#               the front end plus rendering every file and the plan (a dry run runs rustfmt
+#               only on files already on disk, which it compares: here the few project files)
 # Results are printed; copy them into docs/benchmarks.md with the machine described.
 #
 # Usage: bash bench/openapi.sh
 # Environment: RESOURCES=400 ROUNDS=5 (front end), DRY_RUN_RESOURCES=40 DRY_RUN_ROUNDS=3 (dry runs
-# of DRY_RUN_RESOURCES and of RESOURCES resources; the large one takes minutes: rustfmt per file)
+# of DRY_RUN_RESOURCES and of RESOURCES resources)
 # Prerequisites: Rust, python3.
 set -Eeuo pipefail
 trap 'echo "error: bench/openapi.sh stopped at line $LINENO" >&2' ERR
