@@ -91,7 +91,7 @@ where
     }
 
     /// Gives the request its id (the caller's `x-request-id`, or a new UUID) and its span, and
-    /// starts the handler; [`finish`] awaits it.
+    /// starts the handler; [`guard`] awaits it.
     fn call(&mut self, mut request: Request) -> Self::Future {
         let request_id = take_or_make_request_id(&mut request);
         let probe = PROBE_PATHS.contains(&request.uri().path());
@@ -99,19 +99,7 @@ where
         let tracker = RequestTracker::start(&request);
         // Cheap: the URI shares the request's bytes. Only an error answer needs its path.
         let uri = request.uri().clone();
-        let handler = match reject_declared_oversized_body(&request, self.settings.body_limit_bytes)
-        {
-            Some(rejection) => Handler::Answered(rejection),
-            None => {
-                let inner = &mut self.inner;
-                match std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    span.in_scope(|| inner.call(request))
-                })) {
-                    Ok(future) => Handler::Running(future),
-                    Err(panic) => Handler::Answered(panic_response(panic)),
-                }
-            }
-        };
+        let handler = self.start(request, &span);
         let finished = Finished {
             request_id,
             probe,
@@ -128,6 +116,27 @@ where
             }
             .instrument(span),
         )
+    }
+}
+
+impl<S> Platform<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    /// Starts the handler in the request's span, or answers at once: 413 when the declared
+    /// body is over the limit, 500 when starting the handler panics.
+    fn start(&mut self, request: Request, span: &Span) -> Handler<S::Future> {
+        if let Some(rejection) =
+            reject_declared_oversized_body(&request, self.settings.body_limit_bytes)
+        {
+            return Handler::Answered(rejection);
+        }
+        let inner = &mut self.inner;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| span.in_scope(|| inner.call(request))))
+        {
+            Ok(future) => Handler::Running(future),
+            Err(panic) => Handler::Answered(panic_response(panic)),
+        }
     }
 }
 
