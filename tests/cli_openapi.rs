@@ -879,15 +879,9 @@ fn a_dry_run_plans_exactly_what_the_real_run_then_does() {
     std::fs::write(&changed, with_age).unwrap();
     // One generated file edited (a conflict), one deleted (created again), one of the user's
     // edited (kept).
-    let edited = project.join("src/modules/pets/domain/pet.rs");
-    let mut contents = std::fs::read_to_string(&edited).unwrap();
-    contents.push_str("// mine\n");
-    std::fs::write(&edited, contents).unwrap();
+    support::files::append(&project.join("src/modules/pets/domain/pet.rs"), "// mine\n");
     std::fs::remove_file(project.join("src/modules/pets/api/pet.rs")).unwrap();
-    let custom = project.join("src/modules/pets/api/custom.rs");
-    let mut contents = std::fs::read_to_string(&custom).unwrap();
-    contents.push_str("// mine\n");
-    std::fs::write(&custom, contents).unwrap();
+    support::files::append(&project.join("src/modules/pets/api/custom.rs"), "// mine\n");
 
     let arguments = ["--module", "pets", "--force", "--format", "json"];
     let dry_run = scaffold(

@@ -8,6 +8,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
 
+mod support;
+
 fn axiomod() -> Command {
     let mut command = Command::cargo_bin("axiomod").expect("the axiomod binary is built for tests");
     // Keep the parse cache out of the home directory; tests that edit files and run again
@@ -46,12 +48,6 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn append(path: &Path, text: &str) {
-    let mut content = std::fs::read_to_string(path).unwrap();
-    content.push_str(text);
-    std::fs::write(path, content).unwrap();
-}
-
 fn json_of(output: &Output) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
         panic!(
@@ -83,7 +79,7 @@ fn a_forbidden_edge_injected_into_a_service_is_reported_where_it_is() {
     assert_eq!(code, Some(0), "{report:#}");
     let order = project.path().join("src/modules/sales/domain/order.rs");
     let lines_before = std::fs::read_to_string(&order).unwrap().lines().count();
-    append(
+    support::files::append(
         &order,
         "\nfn leak(_: &crate::modules::sales::infrastructure::PgOrderRepository) {}\n",
     );
@@ -409,7 +405,7 @@ fn changed_since_reports_only_changed_files_but_resolves_the_whole_crate() {
 
     // infrastructure.rs changes; the edge it reaches goes through shared.rs and platform.rs,
     // which did not change and are still resolved.
-    append(
+    support::files::append(
         &project.path().join("src/infrastructure.rs"),
         "use crate::shared::Entity;\nuse crate::shared::Repo as Again;\n",
     );
@@ -606,7 +602,7 @@ fn changed_since_works_for_a_project_inside_a_larger_repository() {
     git(repository.path(), &["init", "-q"]);
     git(repository.path(), &["add", "-A"]);
     git(repository.path(), &["commit", "-q", "-m", "fixture"]);
-    append(
+    support::files::append(
         &project.join("src/platform.rs"),
         "use crate::domain::model;\n",
     );
