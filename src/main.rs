@@ -6,6 +6,9 @@ use clap::Parser;
 use axiomod::cli::Cli;
 use axiomod::outcome::EXIT_ERROR;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // Off a terminal (CI logs, pipes) error reports keep each line whole: wrapping at 80
     // columns split ids and paths that people copy from the log.
