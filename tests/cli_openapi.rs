@@ -292,6 +292,88 @@ fn json_output_lists_warnings_as_json_lines_on_stderr() {
     }
 }
 
+/// A spec of `count` resources, each of whose schemas has an `id` property (warned about once
+/// per resource: the implicit id of every entity).
+fn many_resources(count: usize) -> serde_json::Value {
+    let mut paths = serde_json::Map::new();
+    let mut schemas = serde_json::Map::new();
+    for index in 0..count {
+        let schema = format!("Thing{index}");
+        let reference = serde_json::json!({ "$ref": format!("#/components/schemas/{schema}") });
+        let one = serde_json::json!({ "description": "one", "content": { "application/json": { "schema": reference } } });
+        paths.insert(
+            format!("/things_{index}"),
+            serde_json::json!({
+                "get": { "responses": { "200": { "description": "all", "content": { "application/json": { "schema": { "type": "array", "items": reference } } } } } },
+                "post": { "requestBody": { "content": { "application/json": { "schema": reference } } }, "responses": { "201": one } },
+            }),
+        );
+        paths.insert(
+            format!("/things_{index}/{{id}}"),
+            serde_json::json!({
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
+                "get": { "responses": { "200": one } },
+                "delete": { "responses": { "204": { "description": "gone" } } },
+            }),
+        );
+        schemas.insert(
+            schema,
+            serde_json::json!({
+                "type": "object",
+                "required": ["name"],
+                "properties": { "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" } },
+            }),
+        );
+    }
+    serde_json::json!({
+        "openapi": "3.0.3",
+        "info": { "title": "things", "version": "1" },
+        "paths": paths,
+        "components": { "schemas": schemas },
+    })
+}
+
+#[test]
+fn many_warnings_of_one_kind_are_summarised_for_people_and_listed_in_json() {
+    let (folder, project) = new_project();
+    let spec = folder.path().join("things.json");
+    std::fs::write(&spec, many_resources(8).to_string()).unwrap();
+    let implicit_id = "is the implicit `id` of every entity";
+
+    let human = scaffold(&project, &spec, &["--dry-run"]);
+    assert!(human.status.success(), "{}", stderr(&human));
+    let text = stderr(&human);
+    let lines: Vec<&str> = text.lines().collect();
+    let shown: Vec<usize> = (0..lines.len())
+        .filter(|&index| lines[index].contains(implicit_id))
+        .collect();
+    assert_eq!(shown.len(), 3, "{text}");
+    assert_eq!(
+        lines[shown[2] + 1],
+        "warning: ... and 5 more of this kind (`--format json` lists every warning)",
+        "{text}"
+    );
+    assert!(
+        text.contains("warning: /components/schemas/Thing0/properties/id: property `id`"),
+        "{text}"
+    );
+
+    let json = scaffold(&project, &spec, &["--dry-run", "--format", "json"]);
+    assert!(json.status.success(), "{}", stderr(&json));
+    let listed: Vec<serde_json::Value> = stderr(&json)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON warning"))
+        .filter(|warning: &serde_json::Value| {
+            warning["message"].as_str().unwrap().contains(implicit_id)
+        })
+        .collect();
+    assert_eq!(listed.len(), 8, "{}", stderr(&json));
+    assert!(
+        listed.iter().all(|warning| warning.get("origin").is_none()),
+        "the place in axiomod that raised a warning is not part of its JSON"
+    );
+}
+
 #[test]
 fn bad_specs_exit_2_with_their_location_and_write_nothing() {
     let (_folder, project) = new_project();

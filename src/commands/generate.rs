@@ -367,15 +367,30 @@ fn print_planned_result(plan: &render::Plan, format: OutputFormat) {
     }
 }
 
-/// Prints what of the spec is not generated on stderr, so stdout stays the plan.
+/// Prints what of the spec is not generated on stderr, so stdout stays the plan: every
+/// warning as a JSON line, or for people, each kind of warning with its first few examples
+/// when a large spec raises it many times.
 fn print_warnings(warnings: &[openapi::Warning], format: OutputFormat) {
-    for warning in warnings {
-        match format {
-            OutputFormat::Human => eprintln!("warning: {}: {}", warning.pointer, warning.message),
-            OutputFormat::Json => eprintln!(
-                "{}",
-                serde_json::to_string(warning).expect("a warning always serializes")
-            ),
+    match format {
+        OutputFormat::Json => {
+            for warning in warnings {
+                eprintln!(
+                    "{}",
+                    serde_json::to_string(warning).expect("a warning always serializes")
+                );
+            }
+        }
+        OutputFormat::Human => {
+            for line in openapi::summarise(warnings) {
+                match line {
+                    openapi::Summarised::Warning(warning) => {
+                        eprintln!("warning: {}: {}", warning.pointer, warning.message);
+                    }
+                    openapi::Summarised::More(count) => eprintln!(
+                        "warning: ... and {count} more of this kind (`--format json` lists every warning)"
+                    ),
+                }
+            }
         }
     }
 }

@@ -311,6 +311,7 @@ fn scalar_to_toml(value: &Value) -> toml::Value {
 }
 
 impl Field<'_> {
+    #[track_caller]
     fn warn(&mut self, message: String) {
         self.warnings.push(Warning::new(self.at.clone(), message));
     }

@@ -35,7 +35,7 @@ use crate::model::Name;
 pub use error::OpenApiError;
 pub use operations::{Dto, DtoKind, Operation, Operations, SecurityScheme};
 pub use version::Version;
-pub use warning::Warning;
+pub use warning::{Summarised, Warning, summarise};
 
 /// What a spec becomes.
 #[derive(Debug)]

@@ -1,6 +1,8 @@
 //! What the front-end could not generate, each with the JSON pointer of the part of the spec
 //! it concerns: nothing in a spec is dropped without a warning.
 
+use std::panic::Location;
+
 use serde::Serialize;
 
 /// One part of the spec that is not generated, or generated differently from what it says.
@@ -10,15 +12,68 @@ pub struct Warning {
     /// `file#` when the part is in another file than the spec given on the command line.
     pub pointer: String,
     pub message: String,
+    /// The place in axiomod that raised it: warnings from one place are one kind of warning,
+    /// which the human output summarises when a large spec raises many (see [`summarise`]).
+    #[serde(skip)]
+    pub origin: &'static Location<'static>,
 }
 
 impl Warning {
+    #[track_caller]
     pub fn new(pointer: String, message: impl Into<String>) -> Warning {
         Warning {
             pointer,
             message: message.into(),
+            origin: Location::caller(),
         }
     }
+}
+
+/// How many warnings of one kind the human output shows before it summarises the rest.
+pub const SHOWN_PER_KIND: usize = 3;
+
+/// A kind with more warnings than this is summarised; up to this many are all shown.
+const SUMMARISED_OVER: usize = 5;
+
+/// What the human output prints of `warnings`: every warning of a kind that has few, and the
+/// first [`SHOWN_PER_KIND`] of a kind that has many, with how many more there are. A large
+/// spec raises the same warning for hundreds of resources; the JSON output lists them all.
+pub fn summarise(warnings: &[Warning]) -> Vec<Summarised<'_>> {
+    let mut kinds: Vec<(&'static Location<'static>, Vec<&Warning>)> = Vec::new();
+    for warning in warnings {
+        match kinds
+            .iter_mut()
+            .find(|(origin, _)| *origin == warning.origin)
+        {
+            Some((_, members)) => members.push(warning),
+            None => kinds.push((warning.origin, vec![warning])),
+        }
+    }
+    let mut lines = Vec::new();
+    for (_, members) in kinds {
+        let shown = if members.len() > SUMMARISED_OVER {
+            SHOWN_PER_KIND
+        } else {
+            members.len()
+        };
+        lines.extend(
+            members[..shown]
+                .iter()
+                .map(|warning| Summarised::Warning(warning)),
+        );
+        if members.len() > shown {
+            lines.push(Summarised::More(members.len() - shown));
+        }
+    }
+    lines
+}
+
+/// A line of [`summarise`]'s output.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Summarised<'a> {
+    Warning(&'a Warning),
+    /// This many more warnings of the kind just shown.
+    More(usize),
 }
 
 /// The JSON pointer of a path of keys: `["paths", "/pets/{id}"]` → `/paths/~1pets~1{id}`.
@@ -36,6 +91,41 @@ pub fn child<S: AsRef<str>>(base: &str, keys: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn raised_in_a_loop(count: usize) -> Vec<Warning> {
+        (0..count)
+            .map(|index| Warning::new(format!("/paths/{index}"), "not generated"))
+            .collect()
+    }
+
+    #[test]
+    fn a_kind_with_few_warnings_is_shown_whole() {
+        let warnings = raised_in_a_loop(SUMMARISED_OVER);
+        let lines = summarise(&warnings);
+        assert_eq!(lines.len(), SUMMARISED_OVER);
+        assert!(
+            lines
+                .iter()
+                .all(|line| matches!(line, Summarised::Warning(_)))
+        );
+    }
+
+    #[test]
+    fn a_kind_with_many_warnings_shows_its_first_and_counts_the_rest() {
+        let mut warnings = raised_in_a_loop(400);
+        let other = Warning::new("/security".to_owned(), "another kind");
+        warnings.insert(1, other.clone());
+        let lines = summarise(&warnings);
+        let mut expected: Vec<Summarised> = warnings
+            .iter()
+            .filter(|warning| warning.origin != other.origin)
+            .take(SHOWN_PER_KIND)
+            .map(Summarised::Warning)
+            .collect();
+        expected.push(Summarised::More(400 - SHOWN_PER_KIND));
+        expected.push(Summarised::Warning(&warnings[1]));
+        assert_eq!(lines, expected);
+    }
 
     #[test]
     fn pointers_escape_slash_and_tilde() {
