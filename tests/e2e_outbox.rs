@@ -21,6 +21,9 @@ use support::project::{PATIENCE, Service, binary, cargo, generate, scaffold_exam
 const KILLS: usize = 24;
 /// The crash test keeps at least this many messages waiting, so every kill hits a busy relay.
 const CRASH_BACKLOG: i64 = 3_000;
+/// Each crash round kills a relay after the relays publish a multiple (1 to 7) of this many
+/// messages of the topped-up backlog.
+const KILL_STEP: i64 = 400;
 /// Aggregates the crash test's messages belong to.
 const CRASH_AGGREGATES: i64 = 200;
 
@@ -91,17 +94,37 @@ fn count(database: &TemporaryDatabase, sql: &str) -> i64 {
 
 /// Waits until `sql` counts `expected`.
 fn wait_for_count(database: &TemporaryDatabase, sql: &str, expected: i64) {
+    let every = Duration::from_millis(200);
+    let expected_text = expected.to_string();
+    wait_until(
+        database,
+        sql,
+        |actual| actual == expected,
+        &expected_text,
+        every,
+    );
+}
+
+/// Polls the count `sql` returns, `every` so often, until `done` holds for it (`expected` says
+/// what for the failure message); returns that count.
+fn wait_until(
+    database: &TemporaryDatabase,
+    sql: &str,
+    done: impl Fn(i64) -> bool,
+    expected: &str,
+    every: Duration,
+) -> i64 {
     let started = Instant::now();
     loop {
         let actual = count(database, sql);
-        if actual == expected {
-            return;
+        if done(actual) {
+            return actual;
         }
         assert!(
             started.elapsed() < PATIENCE * 3,
             "`{sql}` stayed at {actual}, expected {expected}"
         );
-        std::thread::sleep(Duration::from_millis(200));
+        std::thread::sleep(every);
     }
 }
 
@@ -379,15 +402,21 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
     );
     for round in 0..KILLS {
         let waiting = count(&database, &unpublished_sql);
-        if waiting < CRASH_BACKLOG {
+        if waiting < CRASH_BACKLOG * 2 {
             insert_messages(&database, &crash_prefix, CRASH_BACKLOG * 2 - waiting);
         }
-        // Let the relay get into its batches; the wait varies so kills land at varied points.
-        std::thread::sleep(Duration::from_millis(150 + 37 * (round as u64 % 7)));
-        assert!(
-            count(&database, &unpublished_sql) > 0,
-            "round {round}: the relays ran dry"
+        // Kill once the relays have published a varied part of the backlog, so kills land at
+        // varied points of their batches while messages wait, however fast the machine is (a
+        // fixed sleep let fast relays run dry).
+        let kill_at = CRASH_BACKLOG * 2 - KILL_STEP * (1 + round as i64 % 7);
+        let waiting = wait_until(
+            &database,
+            &unpublished_sql,
+            |waiting| waiting <= kill_at,
+            &format!("at most {kill_at} (the relays publishing)"),
+            Duration::from_millis(5),
         );
+        assert!(waiting > 0, "round {round}: the relays ran dry");
         let victim = round % 2;
         let replacement = RelayProcess::start(name, &project, database.url(), &relay_env);
         std::mem::replace(&mut relays[victim], replacement).kill_9();
