@@ -19,8 +19,8 @@ use support::project::{PATIENCE, Service, binary, cargo, generate, scaffold_exam
 
 /// How many times the crash test kills a relay with SIGKILL.
 const KILLS: usize = 24;
-/// The crash test keeps at least this many messages waiting, so every kill hits a busy relay.
-const CRASH_BACKLOG: i64 = 3_000;
+/// Each crash round tops the waiting messages up to this many, so every kill hits a busy relay.
+const CRASH_BACKLOG: i64 = 6_000;
 /// Each crash round kills a relay after the relays publish a multiple (1 to 7) of this many
 /// messages of the topped-up backlog.
 const KILL_STEP: i64 = 400;
@@ -94,14 +94,12 @@ fn count(database: &TemporaryDatabase, sql: &str) -> i64 {
 
 /// Waits until `sql` counts `expected`.
 fn wait_for_count(database: &TemporaryDatabase, sql: &str, expected: i64) {
-    let every = Duration::from_millis(200);
-    let expected_text = expected.to_string();
     wait_until(
         database,
         sql,
         |actual| actual == expected,
-        &expected_text,
-        every,
+        &expected.to_string(),
+        Duration::from_millis(200),
     );
 }
 
@@ -402,13 +400,13 @@ fn nats_relay_delivers_once_survives_kill_9_and_dead_letters_when_nats_is_down()
     );
     for round in 0..KILLS {
         let waiting = count(&database, &unpublished_sql);
-        if waiting < CRASH_BACKLOG * 2 {
-            insert_messages(&database, &crash_prefix, CRASH_BACKLOG * 2 - waiting);
+        if waiting < CRASH_BACKLOG {
+            insert_messages(&database, &crash_prefix, CRASH_BACKLOG - waiting);
         }
         // Kill once the relays have published a varied part of the backlog, so kills land at
         // varied points of their batches while messages wait, however fast the machine is (a
         // fixed sleep let fast relays run dry).
-        let kill_at = CRASH_BACKLOG * 2 - KILL_STEP * (1 + round as i64 % 7);
+        let kill_at = CRASH_BACKLOG - KILL_STEP * (1 + round as i64 % 7);
         let waiting = wait_until(
             &database,
             &unpublished_sql,

@@ -30,7 +30,7 @@ impl Warning {
 }
 
 /// How many warnings of one kind the human output shows before it summarises the rest.
-pub const SHOWN_PER_KIND: usize = 3;
+const SHOWN_PER_KIND: usize = 3;
 
 /// A kind with more warnings than this is summarised; up to this many are all shown.
 const SUMMARISED_OVER: usize = 5;
@@ -56,11 +56,7 @@ pub fn summarise(warnings: &[Warning]) -> Vec<Summarised<'_>> {
         } else {
             members.len()
         };
-        lines.extend(
-            members[..shown]
-                .iter()
-                .map(|warning| Summarised::Warning(warning)),
-        );
+        lines.extend(members[..shown].iter().copied().map(Summarised::Warning));
         if members.len() > shown {
             lines.push(Summarised::More(members.len() - shown));
         }
