@@ -418,7 +418,7 @@ fn handler_bad_inputs_exit_2_and_write_nothing() {
     let (_folder, project) = billing_project();
     assert!(generate(&project, &PUBLISH).status.success());
     let before = billing_api(&project);
-    let cases: [(&[&str], &str); 12] = [
+    let cases: [(&[&str], &str); 14] = [
         (
             &["publish", "--module", "billing"],
             "publish.rs already exists",
@@ -485,6 +485,15 @@ fn handler_bad_inputs_exit_2_and_write_nothing() {
                 "/api/v1/notes/{note}/publish",
             ],
             "clashes with POST /api/v1/notes/{id}/publish, served at src/modules/billing/api/publish.rs:",
+        ),
+        (
+            // A route added with plain `Router::route`, not documented by utoipa.
+            &["ping", "--module", "billing", "--path", "/metrics"],
+            "GET /metrics clashes with GET /metrics, served at src/platform/metrics.rs:",
+        ),
+        (
+            &["ping", "--module", "billing", "--path", "/docs"],
+            "GET /docs clashes with GET /docs, served at src/platform/openapi.rs:",
         ),
     ];
     for (args, expected) in cases {

@@ -7,15 +7,15 @@
 //! The handler answers 200 with JSON naming itself and echoing the path parameters.
 
 use std::path::Path;
-use std::sync::LazyLock;
 
 use miette::Diagnostic;
-use regex::Regex;
 use thiserror::Error;
 
 use super::scaffold::Project;
 use crate::model::Name;
 use crate::render::{self, Ownership, RenderedFile};
+
+mod routes;
 
 /// The HTTP methods a handler can answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -196,47 +196,22 @@ fn read_custom_routes(project: &Project, path: &str, module: &str) -> miette::Re
     }
 }
 
-/// The route of the project that `method path` would clash with, found in the
-/// `#[utoipa::path(<method>, path = "…")]` attributes under `src/` (every generated route
-/// has one; routes added with plain `Router::route` are not seen). axum refuses the same
-/// method on the same path, and two paths that differ only in their parameters' names.
+/// The route of the project that `method path` would clash with, if any: axum refuses the
+/// same method on the same path, and two paths that differ only in their parameters' names.
 fn route_clash(root: &Path, method: Method, path: &str) -> Option<HandlerError> {
-    static ROUTE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"#\[utoipa::path\(\s*(get|post|put|patch|delete|head|options|trace)\s*,\s*path\s*=\s*"([^"]*)""#)
-            .expect("a valid pattern")
-    });
     let shape = route_shape(path);
-    let sources = walkdir::WalkDir::new(root.join("src"))
+    routes::declared_routes(root)
         .into_iter()
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            entry
-                .path()
-                .extension()
-                .is_some_and(|extension| extension == "rs")
-        });
-    for entry in sources {
-        let Ok(text) = std::fs::read_to_string(entry.path()) else {
-            continue;
-        };
-        for captures in ROUTE.captures_iter(&text) {
-            let (existing_method, existing_path) = (&captures[1], &captures[2]);
-            let clashes = route_shape(existing_path) == shape
-                && (existing_method == method.as_str() || existing_path != path);
-            if clashes {
-                let at = captures.get(0).map_or(0, |found| found.start());
-                let line = text[..at].matches('\n').count() + 1;
-                let file = entry.path().strip_prefix(root).unwrap_or(entry.path());
-                return Some(HandlerError::RouteTaken {
-                    method: method.as_str().to_uppercase(),
-                    path: path.to_string(),
-                    existing: format!("{} {existing_path}", existing_method.to_uppercase()),
-                    location: format!("{}:{line}", file.display()),
-                });
-            }
-        }
-    }
-    None
+        .find(|existing| {
+            route_shape(&existing.path) == shape
+                && (existing.methods.contains(method.as_str()) || existing.path != path)
+        })
+        .map(|existing| HandlerError::RouteTaken {
+            method: method.as_str().to_uppercase(),
+            path: path.to_string(),
+            existing: existing.to_string(),
+            location: existing.location,
+        })
 }
 
 /// `path` with every `{parameter}` as `{}`: paths axum's router cannot tell apart.
