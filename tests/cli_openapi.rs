@@ -399,12 +399,14 @@ fn bad_specs_exit_2_with_their_location_and_write_nothing() {
         ("no-version.yaml", &["no `openapi` version"]),
         (
             "not-openapi.yaml",
-            &["not-openapi.yaml#/info: not a valid OpenAPI 3 document: missing field `version`"],
+            &[
+                "not-openapi.yaml:3:3#/info: not a valid OpenAPI 3 document: missing field `version`",
+            ],
         ),
         (
             "unresolved-ref.yaml",
             &[
-                "#/paths/~1things/post/requestBody/content/application~1json/schema/$ref",
+                "unresolved-ref.yaml:12:21#/paths/~1things/post/requestBody/content/application~1json/schema/$ref",
                 "cannot resolve $ref `#/components/schemas/Missing`",
             ],
         ),
@@ -428,7 +430,7 @@ fn bad_specs_exit_2_with_their_location_and_write_nothing() {
         (
             "allof-cycle.yaml",
             &[
-                "allof-cycle.yaml#/components/schemas/Loop: the allOf of this schema contains the schema itself",
+                "allof-cycle.yaml:28:7#/components/schemas/Loop: the allOf of this schema contains the schema itself",
             ],
         ),
     ];

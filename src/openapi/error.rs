@@ -1,7 +1,9 @@
-//! Errors of the OpenAPI front-end: each names the file and where in it (line:col for syntax,
-//! a JSON pointer for everything found after parsing) and says what to do.
+//! Errors of the OpenAPI front-end: each names the file and where in it (`file:line:col` for
+//! syntax; `file:line:col#pointer` for everything found after parsing, the JSON pointer alone
+//! when the position cannot be found) and says what to do.
 
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 /// A spec that cannot be read or turned into a module. Always exit 2, nothing written.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -117,4 +119,28 @@ pub enum OpenApiError {
         source_text: String,
         candidate: String,
     },
+}
+
+impl OpenApiError {
+    /// Adds `:line:col` to the file of an error found at a JSON pointer, read from `source` when
+    /// the file is the spec at `root`, else from the file itself (a `$ref`ed one).
+    pub(crate) fn with_line_column(mut self, root: &Path, source: &str) -> Self {
+        if let Self::Structure { file, pointer, .. }
+        | Self::UnresolvedRef { file, pointer, .. }
+        | Self::RefCycle { file, pointer, .. }
+        | Self::AllOfCycle { file, pointer, .. } = &mut self
+        {
+            let text = if Path::new(file.as_str()) == root {
+                Some(Cow::Borrowed(source))
+            } else {
+                std::fs::read_to_string(file.as_str()).ok().map(Cow::Owned)
+            };
+            if let Some((line, column)) =
+                text.and_then(|text| super::position::of_pointer(&text, pointer))
+            {
+                *file = format!("{file}:{line}:{column}");
+            }
+        }
+        self
+    }
 }

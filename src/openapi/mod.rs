@@ -16,6 +16,7 @@ mod entity;
 mod error;
 mod load;
 mod operations;
+mod position;
 mod refs;
 mod resources;
 mod version;
@@ -88,6 +89,14 @@ pub fn translate(path: &Path, module: Option<&str>) -> Result<Translation, OpenA
 /// [`translate`] for a spec already read: `path` names it in messages and is where relative
 /// `$ref`s start from.
 pub fn translate_source(
+    source: &str,
+    path: &Path,
+    module: Option<&str>,
+) -> Result<Translation, OpenApiError> {
+    translate_document(source, path, module).map_err(|error| error.with_line_column(path, source))
+}
+
+fn translate_document(
     source: &str,
     path: &Path,
     module: Option<&str>,

@@ -260,17 +260,7 @@ impl SchemaError {
 
     /// 1-based line and column (in characters) of the start of the span, as miette shows it.
     pub fn line_column(&self) -> (usize, usize) {
-        let text = self.source_code.inner();
-        let before = &text[..text.floor_char_boundary(self.span.start)];
-        let line = before.matches('\n').count() + 1;
-        let column = before
-            .rsplit('\n')
-            .next()
-            .unwrap_or_default()
-            .chars()
-            .count()
-            + 1;
-        (line, column)
+        super::document::line_column(self.source_code.inner(), self.span.start)
     }
 }
 
