@@ -2,8 +2,6 @@
 //! (`allOf` merged) become fields with their types and constraints. What a field cannot carry
 //! is warned about with the property's JSON pointer.
 
-use std::path::PathBuf;
-
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use openapiv3::{
     IntegerFormat, Schema, SchemaKind, StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
@@ -12,6 +10,7 @@ use serde_json::Value;
 use toml::Table;
 
 use super::error::OpenApiError;
+use super::object::{Shape, merge_all_of};
 use super::refs::{Resolver, Target};
 use super::resources::{Resource, dereference, is_object};
 use super::version::normalise_schema;
@@ -34,13 +33,6 @@ pub struct EntityDraft {
     pub filters: Vec<String>,
 }
 
-/// The properties of an object schema, `allOf` parts merged in order.
-#[derive(Default)]
-struct Shape {
-    properties: Vec<(String, Target)>,
-    required: Vec<String>,
-}
-
 /// Builds the entity of `resource`; `None` (with a warning) when it has no usable name.
 pub fn build(
     resolver: &mut Resolver,
@@ -58,14 +50,8 @@ pub fn build(
         ));
         return Ok(None);
     };
-    let mut shape = Shape::default();
-    collect(
-        resolver,
-        resource.schema.clone(),
-        &mut Vec::new(),
-        &mut shape,
-        warnings,
-    )?;
+    let shape = merge_all_of(resolver, resource.schema.clone())?;
+    warn_unmerged(resolver, &shape, warnings);
     let mut fields = Table::new();
     let mut filters = Vec::new();
     let mut used: Vec<String> = Vec::new();
@@ -200,85 +186,39 @@ fn field_name(snake: &str, used: &[String]) -> Option<String> {
     Some(candidate)
 }
 
-/// Gathers the properties of an object schema and of its `allOf` parts. `path` holds the
-/// schemas being merged, to refuse an `allOf` that contains itself.
-fn collect(
-    resolver: &mut Resolver,
-    target: Target,
-    path: &mut Vec<(PathBuf, String)>,
-    shape: &mut Shape,
-    warnings: &mut Vec<Warning>,
-) -> Result<(), OpenApiError> {
-    let key = (target.file.clone(), target.pointer.clone());
-    if path.contains(&key) {
-        return Err(OpenApiError::AllOfCycle {
-            file: target.file.display().to_string(),
-            pointer: target.pointer.clone(),
-            chain: path
-                .iter()
-                .chain([&key])
-                .map(|(file, pointer)| resolver.locate(file, pointer))
-                .collect::<Vec<_>>()
-                .join(" → allOf → "),
-        });
-    }
-    path.push(key);
-    let at = resolver.locate(&target.file, &target.pointer);
-    if let Some(Value::Array(parts)) = target.value.get("allOf") {
-        for (index, part) in parts.iter().enumerate() {
-            let part = Target {
-                file: target.file.clone(),
-                pointer: child(&target.pointer, &["allOf", &index.to_string()]),
-                value: part.clone(),
-            };
-            let part = dereference(resolver, part)?;
-            collect(resolver, part, path, shape, warnings)?;
+/// Warns about what merging an entity's schema left out: `oneOf`/`anyOf`/`not`/
+/// `discriminator` and open `additionalProperties` of any part, and properties a later part
+/// defines again.
+fn warn_unmerged(resolver: &Resolver, shape: &Shape, warnings: &mut Vec<Warning>) {
+    for (part, restated) in &shape.parts {
+        let at = resolver.locate(&part.file, &part.pointer);
+        for keyword in ["oneOf", "anyOf", "not", "discriminator"] {
+            if part.value.get(keyword).is_some() {
+                warnings.push(Warning::new(
+                    child(&at, &[keyword]),
+                    format!(
+                        "`{keyword}` of an entity schema not generated: only its own properties are"
+                    ),
+                ));
+            }
         }
-    }
-    for keyword in ["oneOf", "anyOf", "not", "discriminator"] {
-        if target.value.get(keyword).is_some() {
+        if part
+            .value
+            .get("additionalProperties")
+            .is_some_and(|additional| *additional != Value::Bool(false))
+        {
             warnings.push(Warning::new(
-                child(&at, &[keyword]),
-                format!(
-                    "`{keyword}` of an entity schema not generated: only its own properties are"
-                ),
+                child(&at, &["additionalProperties"]),
+                "additionalProperties of an entity not generated: an entity has a fixed set of fields",
+            ));
+        }
+        for (name, property) in restated {
+            warnings.push(Warning::new(
+                resolver.locate(&property.file, &property.pointer),
+                format!("property `{name}` defined again in another allOf part: the first definition is used"),
             ));
         }
     }
-    if target
-        .value
-        .get("additionalProperties")
-        .is_some_and(|additional| *additional != Value::Bool(false))
-    {
-        warnings.push(Warning::new(
-            child(&at, &["additionalProperties"]),
-            "additionalProperties of an entity not generated: an entity has a fixed set of fields",
-        ));
-    }
-    if let Some(Value::Object(properties)) = target.value.get("properties") {
-        for (name, value) in properties {
-            let property = Target {
-                file: target.file.clone(),
-                pointer: child(&target.pointer, &["properties", name]),
-                value: value.clone(),
-            };
-            match shape.properties.iter_mut().find(|(known, _)| known == name) {
-                // A later allOf part restating a property: the first definition is kept.
-                Some(_) => warnings.push(Warning::new(
-                    resolver.locate(&property.file, &property.pointer),
-                    format!("property `{name}` defined again in another allOf part: the first definition is used"),
-                )),
-                None => shape.properties.push((name.clone(), property)),
-            }
-        }
-    }
-    if let Some(Value::Array(required)) = target.value.get("required") {
-        shape
-            .required
-            .extend(required.iter().filter_map(Value::as_str).map(str::to_owned));
-    }
-    path.pop();
-    Ok(())
 }
 
 /// The schema at `target` read by the openapiv3 crate.

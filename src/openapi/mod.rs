@@ -15,6 +15,7 @@ pub mod compare;
 mod entity;
 mod error;
 mod load;
+mod object;
 mod operations;
 mod position;
 mod refs;

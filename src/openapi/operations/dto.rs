@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::super::error::OpenApiError;
+use super::super::object::{Shape, merge_all_of};
 use super::super::refs::{Resolver, Target};
 use super::super::resources::dereference;
 use super::super::warning::{Warning, child};
@@ -567,9 +568,11 @@ impl<'r> DtoBuilder<'r> {
         name: &str,
         direction: Direction,
     ) -> Result<DtoKind, OpenApiError> {
-        let mut properties = Vec::new();
-        let mut required = Vec::new();
-        self.collect(target.clone(), &mut properties, &mut required, 0)?;
+        let Shape {
+            properties,
+            required,
+            ..
+        } = merge_all_of(self.resolver, target.clone())?;
         let at = self.resolver.locate(&target.file, &target.pointer);
         if target
             .value
@@ -656,52 +659,6 @@ impl<'r> DtoBuilder<'r> {
             checks: ty.checks,
             nested: ty.nested,
         }
-    }
-
-    /// Properties of an object schema and of its `allOf` parts, in order.
-    fn collect(
-        &mut self,
-        target: Target,
-        properties: &mut Vec<(String, Target)>,
-        required: &mut Vec<String>,
-        depth: usize,
-    ) -> Result<(), OpenApiError> {
-        if depth > 64 {
-            return Err(OpenApiError::Structure {
-                file: target.file.display().to_string(),
-                pointer: target.pointer.clone(),
-                message: "allOf nested more than 64 deep (does it contain itself?)".to_owned(),
-            });
-        }
-        if let Some(Value::Array(parts)) = target.value.get("allOf") {
-            for (index, part) in parts.iter().enumerate() {
-                let part = Target {
-                    file: target.file.clone(),
-                    pointer: child(&target.pointer, &["allOf", &index.to_string()]),
-                    value: part.clone(),
-                };
-                let part = dereference(self.resolver, part)?;
-                self.collect(part, properties, required, depth + 1)?;
-            }
-        }
-        if let Some(Value::Object(own)) = target.value.get("properties") {
-            for (name, value) in own {
-                if properties.iter().all(|(known, _)| known != name) {
-                    properties.push((
-                        name.clone(),
-                        Target {
-                            file: target.file.clone(),
-                            pointer: child(&target.pointer, &["properties", name]),
-                            value: value.clone(),
-                        },
-                    ));
-                }
-            }
-        }
-        if let Some(Value::Array(names)) = target.value.get("required") {
-            required.extend(names.iter().filter_map(Value::as_str).map(str::to_owned));
-        }
-        Ok(())
     }
 
     /// Whether the schema (or one it contains) has `readOnly` or `writeOnly` properties.
