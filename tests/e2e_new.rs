@@ -191,6 +191,12 @@ fn check_http_contract(service: &Service) {
         metrics.contains("http_requests_total{method=\"DELETE\",route=\"/live\",status=\"405\"}"),
         "{metrics}"
     );
+    // Nothing else is in flight while the scrape runs.
+    assert_eq!(
+        metric_value(&metrics, "http_requests_in_flight "),
+        1.0,
+        "{metrics}"
+    );
 
     // Every log line of a request carries its id.
     let logs = service.logs();
