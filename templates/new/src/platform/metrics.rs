@@ -1,11 +1,8 @@
 //! Prometheus metrics: request count, latency histogram by route template and status, and
 //! requests in flight, served at `GET /metrics`.
-//!
-//! Each thread counts its requests in a shard of its own and hands them to the recorder in
-//! batches; a scrape first collects what every shard still holds, so it sees every request
-//! answered before it.
 
-use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
+use std::cell::RefCell;
+use std::sync::{LazyLock, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -55,7 +52,6 @@ pub fn routes(handle: PrometheusHandle) -> Router {
 }
 
 async fn render(State(handle): State<PrometheusHandle>) -> String {
-    flush_all();
     handle.render()
 }
 
@@ -82,107 +78,54 @@ impl RequestTracker {
     pub fn finish(self, status: StatusCode) -> Duration {
         let elapsed = self.started.elapsed();
         let route = self.route.as_ref().map_or("unmatched", MatchedPath::as_str);
-        with_shard(|shard| {
-            let by_route = shard.series.entry((self.method, status)).or_default();
-            if let Some(pending) = by_route.get_mut(route) {
-                pending.record(elapsed);
+        SERIES.with_borrow_mut(|series| {
+            let by_route = series.entry((self.method, status)).or_default();
+            if let Some(series) = by_route.get(route) {
+                series.record(elapsed);
             } else {
-                let mut pending = Pending::new(self.method, route, status);
-                pending.record(elapsed);
-                by_route.insert(route.to_string(), pending);
+                let series = Series::new(self.method, route, status);
+                series.record(elapsed);
+                by_route.insert(route.to_string(), series);
             }
         });
         elapsed
     }
 }
 
-/// Hands every thread's pending requests to the recorder and sets the in-flight gauge, so that
-/// a scrape sees every request answered before it.
-fn flush_all() {
-    let shards = SHARDS.lock().unwrap_or_else(PoisonError::into_inner);
-    let mut in_flight = 0;
-    for shard in shards.iter() {
-        let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
-        in_flight += shard.in_flight;
-        for by_route in shard.series.values_mut() {
-            by_route.values_mut().for_each(Pending::flush);
-        }
-    }
-    IN_FLIGHT_GAUGE.set(in_flight as f64);
-}
-
-/// The request counter and duration histogram of one method, route template and status, and
-/// the durations this thread has not handed to them yet.
-struct Pending {
+/// The request counter and duration histogram of one method, route template and status.
+struct Series {
     requests: Counter,
     duration: Histogram,
-    seconds: Vec<f64>,
 }
 
-impl Pending {
+impl Series {
     fn new(method: &'static str, route: &str, status: StatusCode) -> Self {
         let labels = [
             ("method", method.to_string()),
             ("route", route.to_string()),
             ("status", status.as_str().to_string()),
         ];
-        Pending {
+        Series {
             requests: metrics::counter!(REQUESTS, &labels),
             duration: metrics::histogram!(DURATION, &labels),
-            seconds: Vec::with_capacity(BATCH),
         }
     }
 
-    fn record(&mut self, elapsed: Duration) {
-        self.seconds.push(elapsed.as_secs_f64());
-        if self.seconds.len() >= BATCH {
-            self.flush();
-        }
-    }
-
-    fn flush(&mut self) {
-        self.requests.increment(self.seconds.len() as u64);
-        for seconds in self.seconds.drain(..) {
-            self.duration.record(seconds);
-        }
+    fn record(&self, elapsed: Duration) {
+        self.requests.increment(1);
+        self.duration.record(elapsed.as_secs_f64());
     }
 }
 
-/// Requests a thread hands to the recorder at once. The recorder's counters and histograms are
-/// shared by every thread; recording each request there would make the threads wait on each
-/// other's writes.
-const BATCH: usize = 64;
-
-/// What one thread has counted: its series by method and status, then by route template
-/// (foldhash, not SipHash: the keys are this service's own labels, and the lookup runs on every
-/// request), bounded by route templates × methods × statuses; and requests started minus
-/// requests finished on it (a request can finish on another thread than it started on: one
-/// shard can be negative, their sum is what is in flight).
-#[derive(Default)]
-struct Shard {
-    series: HashMap<(&'static str, StatusCode), HashMap<String, Pending>>,
-    in_flight: i64,
-}
-
-/// Every thread's shard, for [`flush_all`]. A thread's shard outlives it here, so nothing it
-/// counted is lost.
-static SHARDS: Mutex<Vec<Arc<Mutex<Shard>>>> = Mutex::new(Vec::new());
+/// Series by method and status, then by route template. foldhash, not the default SipHash:
+/// the keys are this service's own labels, and the lookup runs on every request.
+type SeriesByOutcome = HashMap<(&'static str, StatusCode), HashMap<String, Series>>;
 
 thread_local! {
-    /// This thread's shard: only this thread and a scrape lock it, so the lock is almost never
-    /// contended.
-    static SHARD: Arc<Mutex<Shard>> = {
-        let shard = Arc::new(Mutex::new(Shard::default()));
-        SHARDS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(shard.clone());
-        shard
-    };
-}
-
-fn with_shard<T>(change: impl FnOnce(&mut Shard) -> T) -> T {
-    SHARD.with(|shard| change(&mut shard.lock().unwrap_or_else(PoisonError::into_inner)))
+    /// The series each worker thread has recorded to, so that recording a request needs neither
+    /// label strings nor a lookup in the recorder's registry once its series exists. Bounded:
+    /// route templates × methods × statuses.
+    static SERIES: RefCell<SeriesByOutcome> = RefCell::new(HashMap::default());
 }
 
 /// The method as a label; methods outside the standard set share one, so that callers cannot
@@ -207,16 +150,16 @@ struct InFlight;
 
 impl InFlight {
     fn start() -> Self {
-        with_shard(|shard| shard.in_flight += 1);
+        IN_FLIGHT_GAUGE.increment(1.0);
         InFlight
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        with_shard(|shard| shard.in_flight -= 1);
+        IN_FLIGHT_GAUGE.decrement(1.0);
     }
 }
 
-/// Set from the shards when `/metrics` is scraped.
+/// Taken on the first request, after `install_recorder`.
 static IN_FLIGHT_GAUGE: LazyLock<Gauge> = LazyLock::new(|| metrics::gauge!(IN_FLIGHT));
