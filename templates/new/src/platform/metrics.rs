@@ -2,7 +2,7 @@
 //! requests in flight, served at `GET /metrics`.
 
 use std::cell::RefCell;
-use std::sync::{LazyLock, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -25,11 +25,13 @@ pub fn install_recorder() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
     HANDLE
         .get_or_init(|| {
-            PrometheusBuilder::new()
+            let handle = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Suffix("_duration_seconds".to_string()), &DURATION_BUCKETS)
                 .expect("the duration buckets are a non-empty constant")
                 .install_recorder()
-                .expect("no other metrics recorder is installed in this process")
+                .expect("no other metrics recorder is installed in this process");
+            IN_FLIGHT_GAUGE.get_or_init(|| metrics::gauge!(IN_FLIGHT));
+            handle
         })
         .clone()
 }
@@ -145,21 +147,28 @@ fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// Counts a request in flight until dropped, also when the client goes away mid-request.
-struct InFlight;
+/// Counts a request in flight until dropped, also when the client goes away mid-request. A
+/// request served before the recorder is installed (a test's bare router) is not counted.
+struct InFlight(Option<&'static Gauge>);
 
 impl InFlight {
     fn start() -> Self {
-        IN_FLIGHT_GAUGE.increment(1.0);
-        InFlight
+        let gauge = IN_FLIGHT_GAUGE.get();
+        if let Some(gauge) = gauge {
+            gauge.increment(1.0);
+        }
+        InFlight(gauge)
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        IN_FLIGHT_GAUGE.decrement(1.0);
+        if let Some(gauge) = self.0 {
+            gauge.decrement(1.0);
+        }
     }
 }
 
-/// Taken on the first request, after `install_recorder`.
-static IN_FLIGHT_GAUGE: LazyLock<Gauge> = LazyLock::new(|| metrics::gauge!(IN_FLIGHT));
+/// Registered with the recorder as it is installed: a handle taken before would stay bound to
+/// no recorder.
+static IN_FLIGHT_GAUGE: OnceLock<Gauge> = OnceLock::new();
