@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 
 use super::refs::Resolver;
 use super::version;
-use super::warning::child;
+use super::warning::{child, unescape};
 
 /// Which document a [`Difference`]'s pointer points into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -263,10 +263,7 @@ impl Comparison {
         served_item: &Located,
         served: &Located,
     ) {
-        let path = |item: &Located| {
-            let path = item.pointer.rsplit('/').next().unwrap_or_default();
-            path.replace("~1", "/").replace("~0", "~")
-        };
+        let path = |item: &Located| unescape(item.pointer.rsplit('/').next().unwrap_or_default());
         let input_parameters = parameters(&mut self.input, &path(input_item), input_item, input);
         let mut served_parameters =
             parameters(&mut self.served, &path(served_item), served_item, served);

@@ -2,6 +2,7 @@
 //! well as the pointer. The text is read again with the spanned YAML reader of the entity
 //! schemas (JSON is YAML too); only messages need it, so only the error path pays for it.
 
+use super::warning::unescape;
 use crate::schema::{SpannedValue, line_column, parse_spanned_yaml};
 
 /// 1-based line and column of the value at `pointer` (`/paths/~1pets/get`) in `source`; `None`
@@ -10,7 +11,7 @@ pub fn of_pointer(source: &str, pointer: &str) -> Option<(usize, usize)> {
     let (root, _) = parse_spanned_yaml(source).ok()?;
     let mut node = &root;
     for segment in pointer.split('/').skip(1) {
-        let segment = segment.replace("~1", "/").replace("~0", "~");
+        let segment = unescape(segment);
         node = match &node.value {
             SpannedValue::Map(entries) => &entries.iter().find(|entry| entry.key == segment)?.value,
             SpannedValue::List(items) => items.get(segment.parse::<usize>().ok()?)?,

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::error::OpenApiError;
 use super::load;
+use super::warning::unescape;
 
 /// A resolved reference: the value it points at and where that is.
 #[derive(Debug, Clone)]
@@ -23,7 +24,7 @@ impl Target {
     /// The last key of the pointer: the component name of `#/components/schemas/Pet`.
     pub fn name(&self) -> Option<String> {
         let last = self.pointer.rsplit('/').next()?;
-        (!last.is_empty()).then(|| last.replace("~1", "/").replace("~0", "~"))
+        (!last.is_empty()).then(|| unescape(last))
     }
 }
 

@@ -79,6 +79,11 @@ pub fn pointer<S: AsRef<str>>(keys: &[S]) -> String {
         .collect()
 }
 
+/// The key a JSON pointer segment stands for: `~1pets~1{id}` → `/pets/{id}`.
+pub fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
 /// `base` followed by more keys.
 pub fn child<S: AsRef<str>>(base: &str, keys: &[S]) -> String {
     format!("{base}{}", pointer(keys))
@@ -131,5 +136,13 @@ mod tests {
         );
         assert_eq!(pointer(&["a~b"]), "/a~0b");
         assert_eq!(child("/paths", &["/x"]), "/paths/~1x");
+    }
+
+    #[test]
+    fn segments_unescape_back_to_their_keys() {
+        assert_eq!(unescape("~1pets~1{id}"), "/pets/{id}");
+        assert_eq!(unescape("a~0b"), "a~b");
+        // `~01` is the key `~1`, not `/`.
+        assert_eq!(unescape("~01"), "~1");
     }
 }

@@ -1,8 +1,9 @@
 //! The routes a project already serves, read from its sources with syn: every
 //! `#[utoipa::path(<method>, path = "…")]` attribute (what `routes!` serves), every
 //! `.route("…", <method router>)` or `.route_service("…", …)` call, and the API docs pages of
-//! utoipa's UI crates (`Scalar::with_url("…", …)`, `Redoc::with_url`, …), which answer GET. Routes inside a router
-//! that is `nest`ed under a prefix are read as they are written, without the prefix.
+//! utoipa's UI crates (`Scalar::with_url("…", …)`, `Redoc::with_url`, …), which answer GET.
+//! Routes inside a router that is `nest`ed under a prefix are read as they are written, without
+//! the prefix.
 
 use std::fmt;
 use std::path::Path;
@@ -138,10 +139,7 @@ impl<'ast> Visit<'ast> for RouteVisitor<'_> {
                 .segments
                 .last()
                 .is_some_and(|segment| segment.ident == "with_url")
-            && let Some(syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(path),
-                ..
-            })) = call.args.first()
+            && let Some(path) = call.args.first().and_then(string_literal)
         {
             self.add(path, Methods::Only(vec!["get"]));
         }
@@ -152,10 +150,7 @@ impl<'ast> Visit<'ast> for RouteVisitor<'_> {
         let name = call.method.to_string();
         if (name == "route" || name == "route_service")
             && call.args.len() == 2
-            && let syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(path),
-                ..
-            }) = &call.args[0]
+            && let Some(path) = string_literal(&call.args[0])
         {
             let methods = if name == "route" {
                 methods_of(&call.args[1])
@@ -165,6 +160,17 @@ impl<'ast> Visit<'ast> for RouteVisitor<'_> {
             self.add(path, methods);
         }
         syn::visit::visit_expr_method_call(self, call);
+    }
+}
+
+/// The string of a literal expression: a route's path.
+fn string_literal(expression: &syn::Expr) -> Option<&syn::LitStr> {
+    match expression {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(string),
+            ..
+        }) => Some(string),
+        _ => None,
     }
 }
 
