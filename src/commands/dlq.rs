@@ -424,15 +424,10 @@ async fn broker_replay(
     }
     let result = match confirmed {
         Ok(()) => {
-            let bar = progress_bar();
-            let report = dead_letters
-                .replay(args.dry_run, args.rate, &mut |done, matched| {
-                    bar.set_length(matched);
-                    bar.set_position(done);
-                })
-                .await;
-            bar.finish_and_clear();
-            report.map_err(miette::Report::from)
+            with_progress(async |progress| {
+                dead_letters.replay(args.dry_run, args.rate, progress).await
+            })
+            .await
         }
         Err(error) => Err(error),
     };
@@ -533,15 +528,12 @@ async fn nats_replay(
     }
     let result = match confirmed {
         Ok(()) => {
-            let bar = progress_bar();
-            let report = broker
-                .replay(consumer, args.dry_run, args.rate, &mut |done, matched| {
-                    bar.set_length(matched);
-                    bar.set_position(done);
-                })
-                .await;
-            bar.finish_and_clear();
-            report.map_err(miette::Report::from)
+            with_progress(async |progress| {
+                broker
+                    .replay(consumer, args.dry_run, args.rate, progress)
+                    .await
+            })
+            .await
         }
         Err(error) => Err(error),
     };
@@ -735,11 +727,25 @@ fn print_broker_report(report: &BrokerReplayReport) {
     }
 }
 
-fn progress_bar() -> ProgressBar {
-    ProgressBar::new(0).with_style(
+/// Runs a replay or purge with a progress bar (hidden when stderr is not a terminal); the job
+/// reports how many messages it has done of how many matched.
+async fn with_progress<T, E>(
+    job: impl AsyncFnOnce(&mut dyn FnMut(u64, u64)) -> Result<T, E>,
+) -> miette::Result<T>
+where
+    miette::Report: From<E>,
+{
+    let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} {per_sec} {eta}")
             .expect("the progress template is valid"),
-    )
+    );
+    let result = job(&mut |done, matched| {
+        bar.set_length(matched);
+        bar.set_position(done);
+    })
+    .await;
+    bar.finish_and_clear();
+    Ok(result?)
 }
 
 impl From<FilterArgs> for Filter {
@@ -930,14 +936,7 @@ async fn run_job(
             ))?;
         }
     }
-    let bar = progress_bar();
-    let report = jobs::run(store, &options, &mut |processed, matched| {
-        bar.set_length(matched);
-        bar.set_position(processed);
-    })
-    .await;
-    bar.finish_and_clear();
-    let report = report?;
+    let report = with_progress(async |progress| jobs::run(store, &options, progress).await).await?;
     match format {
         Format::Json => print_json(&report),
         Format::Table => print_report(&report, store.location(), &options.filter),
