@@ -510,6 +510,23 @@ fn missing_and_mistyped_keys() {
 }
 
 #[test]
+fn tables_of_the_platform_are_refused() {
+    let source = "module = \"sales\"\n[entities.Event]\ntable = \"axiomod_outbox\"\nfields = {}\n";
+    let problem = toml_problem(source);
+    assert_eq!(
+        problem.message,
+        "invalid table name: table `axiomod_outbox` is in the `axiomod_` namespace of the service's own tables"
+    );
+    assert_eq!((problem.line, problem.column), (3, 9));
+    assert!(problem.help.contains("without that prefix"), "{problem:?}");
+
+    // The default table (the plural of the entity) is checked too.
+    let problem = yaml_problem("module: sales\nentities:\n  AxiomodLease:\n    fields: {}\n");
+    assert!(problem.message.contains("`axiomod_leases`"), "{problem:?}");
+    assert_eq!((problem.line, problem.column), (3, 3));
+}
+
+#[test]
 fn two_entities_cannot_share_a_table_or_a_type_name() {
     let source = "module = \"sales\"\n[entities.Order]\nfields = {}\n[entities.Purchase]\ntable = \"orders\"\nfields = {}\n";
     let problem = toml_problem(source);

@@ -24,6 +24,10 @@ use super::reserved;
 /// The longest identifier PostgreSQL keeps without truncating it (NAMEDATALEN - 1).
 pub const MAX_SQL_IDENTIFIER_LENGTH: usize = 63;
 
+/// The prefix of the tables every generated service creates for itself (outbox, dead letters,
+/// inbox, relay lease); entity tables may not use it.
+pub const PLATFORM_TABLE_PREFIX: &str = "axiomod_";
+
 /// Why a name cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
@@ -39,6 +43,10 @@ pub enum NameError {
     PreludeType { name: String },
     #[error("`{name}` is longer than {MAX_SQL_IDENTIFIER_LENGTH} characters")]
     TooLong { name: String },
+    #[error(
+        "table `{name}` is in the `{PLATFORM_TABLE_PREFIX}` namespace of the service's own tables"
+    )]
+    PlatformTable { name: String },
 }
 
 impl NameError {
@@ -69,6 +77,9 @@ impl NameError {
             }
             NameError::TooLong { .. } => {
                 format!("PostgreSQL truncates identifiers longer than {MAX_SQL_IDENTIFIER_LENGTH} characters; shorten it")
+            }
+            NameError::PlatformTable { .. } => {
+                format!("the outbox, dead letters, inbox and relay lease live in `{PLATFORM_TABLE_PREFIX}*` tables; set `table` to a name without that prefix")
             }
         }
     }
@@ -230,6 +241,17 @@ pub struct SqlName {
 }
 
 impl SqlName {
+    /// An entity's table: a SQL identifier outside the platform's table namespace (the first
+    /// migration of every service creates `axiomod_outbox` and its siblings).
+    pub fn table(name: &str) -> Result<SqlName, NameError> {
+        if name.starts_with(PLATFORM_TABLE_PREFIX) {
+            return Err(NameError::PlatformTable {
+                name: name.to_owned(),
+            });
+        }
+        SqlName::new(name)
+    }
+
     /// A lowercase snake_case SQL identifier of at most 63 characters.
     pub fn new(name: &str) -> Result<SqlName, NameError> {
         check_snake_case(name)?;
@@ -474,6 +496,11 @@ mod tests {
             Err(NameError::TooLong { .. })
         ));
         assert!(SqlName::new("Orders").is_err());
+        assert!(matches!(
+            SqlName::table("axiomod_outbox"),
+            Err(NameError::PlatformTable { .. })
+        ));
+        assert!(SqlName::table("outbox").is_ok());
         assert!(SqlName::new("drop table").is_err());
     }
 }

@@ -213,11 +213,11 @@ impl Builder<'_> {
             };
             let (table, table_span) = match find(body, "table") {
                 Some(table) => (
-                    self.string(table).map(SqlName::new),
+                    self.string(table).map(SqlName::table),
                     table.value.span.clone(),
                 ),
                 None => (
-                    Some(SqlName::new(&name.plural_snake)),
+                    Some(SqlName::table(&name.plural_snake)),
                     entry.key_span.clone(),
                 ),
             };
