@@ -510,6 +510,23 @@ fn missing_and_mistyped_keys() {
 }
 
 #[test]
+fn fields_named_after_list_parameters_are_refused() {
+    let problem = toml_problem(&order_fields(
+        "total = { type = \"i64\" }\nsort = { type = \"string\" }\n",
+    ));
+    assert_eq!(
+        problem.message,
+        "a field cannot be named `sort`: list requests use it as a parameter"
+    );
+    assert_eq!((problem.line, problem.column), (5, 1));
+    assert_eq!(problem.text, "sort");
+    assert!(
+        problem.help.contains("limit, cursor and sort"),
+        "{problem:?}"
+    );
+}
+
+#[test]
 fn tables_of_the_platform_are_refused() {
     let source = "module = \"sales\"\n[entities.Event]\ntable = \"axiomod_outbox\"\nfields = {}\n";
     let problem = toml_problem(source);

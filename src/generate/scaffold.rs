@@ -20,9 +20,6 @@ use crate::render::{self, Ownership, PathVariables, RenderError, RenderedFile};
 /// later run knows the modules already generated (for refs, and to detect a changed schema).
 pub const SCHEMAS_FOLDER: &str = ".axiomod/schemas";
 
-/// Query parameters of list endpoints: a field of that name could not be a filter.
-const LIST_PARAMETERS: [&str; 3] = ["limit", "cursor", "sort"];
-
 #[derive(Debug, Error, Diagnostic)]
 pub enum ScaffoldError {
     #[error("{} has no axiomod.toml", root.display())]
@@ -37,14 +34,6 @@ pub enum ScaffoldError {
     #[error("cannot read {path}: {message}")]
     #[diagnostic(code(axiomod::scaffold::read))]
     Read { path: String, message: String },
-    #[error(
-        "{entity}.{field}: a field cannot be named `{field}`; list requests use it as a parameter"
-    )]
-    #[diagnostic(
-        code(axiomod::scaffold::reserved_field),
-        help("rename the field (limit, cursor and sort are the list endpoint's parameters)")
-    )]
-    ListParameterField { entity: String, field: String },
     #[error("required references form a cycle: {cycle}")]
     #[diagnostic(
         code(axiomod::scaffold::reference_cycle),
@@ -428,21 +417,8 @@ pub(super) fn next_migration_version(root: &Path, now_version: &str) -> String {
     }
 }
 
-/// Checks what the schema front-end cannot know: names the generated API reserves, and
-/// required references no record could satisfy.
+/// Checks what the schema front-end cannot know: required references no record could satisfy.
 pub(crate) fn check_module(module: &Module) -> Result<(), ScaffoldError> {
-    for entity in &module.entities {
-        if let Some(field) = entity
-            .fields
-            .iter()
-            .find(|field| LIST_PARAMETERS.contains(&field.name.snake.as_str()))
-        {
-            return Err(ScaffoldError::ListParameterField {
-                entity: entity.name.pascal.clone(),
-                field: field.name.snake.clone(),
-            });
-        }
-    }
     for entity in &module.entities {
         let mut path = vec![entity.name.pascal.clone()];
         if let Some(cycle) = required_reference_cycle(module, entity, &mut path) {

@@ -25,6 +25,10 @@ pub use types::{Bound, DefaultValue, ValueError};
 /// Field names every entity has implicitly, plus `tenant_id` (reserved for multi-tenancy).
 pub const IMPLICIT_FIELDS: &[&str] = &["id", "created_at", "updated_at", "version", "tenant_id"];
 
+/// The query parameters of every list endpoint besides the filters: a field of one of these
+/// names could not be filtered on.
+pub const LIST_PARAMETERS: &[&str] = &["limit", "cursor", "sort"];
+
 /// A whole service: the modules of a project.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ServiceModel {

@@ -15,7 +15,7 @@ use super::refs::{Resolver, Target};
 use super::resources::{Resource, dereference, is_object};
 use super::version::normalise_schema;
 use super::warning::{Warning, child};
-use crate::model::{EnumVariant, IMPLICIT_FIELDS, Name};
+use crate::model::{EnumVariant, IMPLICIT_FIELDS, LIST_PARAMETERS, Name};
 
 /// Properties that map onto the implicit fields of every entity, by their snake_case name.
 const IMPLICIT_PROPERTIES: &[&str] = &["id", "created_at", "updated_at"];
@@ -167,10 +167,10 @@ fn singular(word: &str) -> String {
 }
 
 /// A field name for a snake_case property name not used yet: Rust-safe, not an implicit
-/// field, unique (a numeric suffix resolves collisions in property order).
+/// field nor a list parameter, unique (a numeric suffix resolves collisions in property order).
 fn field_name(snake: &str, used: &[String]) -> Option<String> {
     let mut base = snake.to_owned();
-    if IMPLICIT_FIELDS.contains(&base.as_str()) {
+    if IMPLICIT_FIELDS.contains(&base.as_str()) || LIST_PARAMETERS.contains(&base.as_str()) {
         base = format!("{base}_value");
     }
     if Name::field(&base).is_err() {
@@ -499,6 +499,7 @@ mod tests {
         assert_eq!(field_name("self", &[]).as_deref(), Some("field_self"));
         assert_eq!(field_name("1st", &[]).as_deref(), Some("field_1st"));
         assert_eq!(field_name("version", &[]).as_deref(), Some("version_value"));
+        assert_eq!(field_name("limit", &[]).as_deref(), Some("limit_value"));
         assert_eq!(
             field_name("name", &["name".to_owned()]).as_deref(),
             Some("name_2")

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::error::OpenApiError;
 use super::refs::{Resolver, Target};
 use super::warning::{Warning, child, pointer};
+use crate::model::LIST_PARAMETERS;
 
 /// One resource-shaped pair of paths.
 #[derive(Debug)]
@@ -36,8 +37,6 @@ const ITEM_OPERATIONS: &[(&str, &[&str])] = &[
     ("patch", &["200", "400", "404", "412", "422"]),
     ("delete", &["200", "204", "400", "404"]),
 ];
-/// Query parameters the generated list operation understands besides field filters.
-const LIST_PARAMETERS: &[&str] = &["limit", "cursor", "sort"];
 
 /// Finds the resources of `spec`; warns about every operation that is not part of one.
 pub fn detect(

@@ -12,8 +12,8 @@ use super::error::{ErrorKind, SchemaError};
 use crate::model::types::Number;
 use crate::model::{
     Bound, Constraints, DefaultValue, Entity, EnumType, EnumVariant, Event, EventKind,
-    ExistingEntity, Field, FieldSpec, FieldType, IMPLICIT_FIELDS, MAX_EXAMPLE_LENGTH, Module, Name,
-    NameError, Pattern, RefTarget, SqlName, StringFormat,
+    ExistingEntity, Field, FieldSpec, FieldType, IMPLICIT_FIELDS, LIST_PARAMETERS,
+    MAX_EXAMPLE_LENGTH, Module, Name, NameError, Pattern, RefTarget, SqlName, StringFormat,
 };
 
 /// The `type` keywords, in documentation order.
@@ -382,6 +382,13 @@ impl Builder<'_> {
         if IMPLICIT_FIELDS.contains(&entry.key.as_str()) {
             self.error(
                 ErrorKind::ImplicitField {
+                    name: entry.key.clone(),
+                },
+                entry.key_span.clone(),
+            );
+        } else if LIST_PARAMETERS.contains(&entry.key.as_str()) {
+            self.error(
+                ErrorKind::ListParameter {
                     name: entry.key.clone(),
                 },
                 entry.key_span.clone(),

@@ -52,6 +52,8 @@ pub enum ErrorKind {
     },
     #[error("field `{name}` is implicit in every entity")]
     ImplicitField { name: String },
+    #[error("a field cannot be named `{name}`: list requests use it as a parameter")]
+    ListParameter { name: String },
     #[error("no entities in the schema")]
     NoEntities,
     #[error("`tenant_scoped = true`: multi-tenancy is not available yet")]
@@ -135,6 +137,7 @@ impl ErrorKind {
             ErrorKind::NotForType { .. } => "not_for_type",
             ErrorKind::InvalidName { .. } => "invalid_name",
             ErrorKind::ImplicitField { .. } => "implicit_field",
+            ErrorKind::ListParameter { .. } => "list_parameter",
             ErrorKind::NoEntities => "no_entities",
             ErrorKind::TenantScoped => "tenant_scoped",
             ErrorKind::UnknownEvent { .. } => "unknown_event",
@@ -179,6 +182,9 @@ impl ErrorKind {
             ErrorKind::InvalidName { error, .. } => error.help(),
             ErrorKind::ImplicitField { .. } => {
                 "every entity has id, created_at, updated_at and version (tenant_id is reserved); remove the field or rename it".to_owned()
+            }
+            ErrorKind::ListParameter { .. } => {
+                "rename the field: limit, cursor and sort are the list endpoint's own query parameters".to_owned()
             }
             ErrorKind::NoEntities => "add at least one entity under `entities`".to_owned(),
             ErrorKind::TenantScoped => "remove `tenant_scoped` (or set it to false); tenant scoping arrives with multi-tenancy support".to_owned(),
@@ -304,6 +310,7 @@ fn label(kind: &ErrorKind) -> &'static str {
         ErrorKind::NotForType { .. } => "not for this type",
         ErrorKind::InvalidName { .. } => "invalid name",
         ErrorKind::ImplicitField { .. } => "implicit field",
+        ErrorKind::ListParameter { .. } => "a list parameter",
         ErrorKind::NoEntities => "empty",
         ErrorKind::TenantScoped => "not available yet",
         ErrorKind::UnknownEvent { .. } => "not an event",
