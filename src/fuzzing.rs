@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use crate::generate::scaffold;
 use crate::model::ServiceModel;
 use crate::openapi;
 
@@ -38,7 +37,6 @@ fn model(source: &str, root: &Path) -> Result<Option<ServiceModel>, String> {
     {
         let module = crate::schema::load_str(schema, &origin, &[])
             .map_err(|report| render(report.as_ref()))?;
-        scaffold::check_module(&module).map_err(|error| render(&error))?;
         modules.push(module);
     }
     Ok((!modules.is_empty()).then_some(ServiceModel { modules }))

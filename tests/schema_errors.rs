@@ -510,6 +510,53 @@ fn missing_and_mistyped_keys() {
 }
 
 #[test]
+fn required_references_in_a_cycle_are_refused_at_both_ends() {
+    let source = "module = \"sales\"\n[entities.Order.fields]\ninvoice_id = { type = \"ref\", entity = \"Invoice\" }\n[entities.Invoice.fields]\nnote = { type = \"string\" }\norder_id = { type = \"ref\", entity = \"Order\" }\n";
+    let problem = toml_problem(source);
+    assert_eq!(
+        problem.message,
+        "required references form a cycle: Order -> Invoice -> Order"
+    );
+    assert_eq!((problem.line, problem.column), (3, 1));
+    assert_eq!(problem.text, "invoice_id");
+    assert!(problem.help.contains("optional = true"), "{problem:?}");
+
+    let problem = yaml_problem(
+        "module: sales\nentities:\n  Node:\n    fields:\n      parent_id: {type: ref, entity: Node}\n",
+    );
+    assert_eq!(
+        problem.message,
+        "required references form a cycle: Node -> Node"
+    );
+    assert_eq!((problem.line, problem.column), (5, 7));
+
+    // One optional link breaks the cycle.
+    let source = source.replace(
+        "entity = \"Order\" }",
+        "entity = \"Order\", optional = true }",
+    );
+    assert!(schema::parse_str(&source, "sales.schema", Format::Toml, &[]).is_ok());
+}
+
+/// Every entity requires every later one: no cycle, and a search that followed every path
+/// (2^39 of them here) would not finish.
+#[test]
+fn many_required_references_without_a_cycle_are_accepted() {
+    let mut source = String::from("module = \"sales\"\n");
+    for index in 0..40 {
+        source.push_str(&format!("[entities.E{index}.fields]\n"));
+        for later in index + 1..40 {
+            source.push_str(&format!(
+                "e{later}_id = {{ type = \"ref\", entity = \"E{later}\" }}\n"
+            ));
+        }
+    }
+    let module = schema::parse_str(&source, "sales.schema", Format::Toml, &[])
+        .expect("a schema without a cycle is accepted");
+    assert_eq!(module.entities.len(), 40);
+}
+
+#[test]
 fn fields_named_after_list_parameters_are_refused() {
     let problem = toml_problem(&order_fields(
         "total = { type = \"i64\" }\nsort = { type = \"string\" }\n",

@@ -34,14 +34,6 @@ pub enum ScaffoldError {
     #[error("cannot read {path}: {message}")]
     #[diagnostic(code(axiomod::scaffold::read))]
     Read { path: String, message: String },
-    #[error("required references form a cycle: {cycle}")]
-    #[diagnostic(
-        code(axiomod::scaffold::reference_cycle),
-        help(
-            "no record of these entities could ever be created first; make one of the references `optional = true`"
-        )
-    )]
-    ReferenceCycle { cycle: String },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Alter(#[from] AlterError),
@@ -224,7 +216,6 @@ pub(super) fn module_files(
 ) -> miette::Result<(Module, Vec<RenderedFile>)> {
     let module = crate::schema::load_str(source.schema, source.origin, &entities_of(previous))?;
     let module_name = module.name.snake.clone();
-    check_module(&module)?;
     let extension = source
         .origin
         .extension()
@@ -415,49 +406,6 @@ pub(super) fn next_migration_version(root: &Path, now_version: &str) -> String {
         (Ok(now), Some(newest)) if newest >= now => (newest + 1).to_string(),
         _ => now_version.to_string(),
     }
-}
-
-/// Checks what the schema front-end cannot know: required references no record could satisfy.
-pub(crate) fn check_module(module: &Module) -> Result<(), ScaffoldError> {
-    for entity in &module.entities {
-        let mut path = vec![entity.name.pascal.clone()];
-        if let Some(cycle) = required_reference_cycle(module, entity, &mut path) {
-            return Err(ScaffoldError::ReferenceCycle { cycle });
-        }
-    }
-    Ok(())
-}
-
-fn required_reference_cycle(
-    module: &Module,
-    entity: &Entity,
-    path: &mut Vec<String>,
-) -> Option<String> {
-    for field in entity.fields.iter().filter(|field| !field.optional) {
-        let FieldType::Ref(target) = &field.kind else {
-            continue;
-        };
-        if target.module.snake != module.name.snake {
-            continue;
-        }
-        if path.first() == Some(&target.entity.pascal) {
-            path.push(target.entity.pascal.clone());
-            return Some(path.join(" -> "));
-        }
-        if path.contains(&target.entity.pascal) {
-            continue;
-        }
-        let next = module
-            .entities
-            .iter()
-            .find(|candidate| candidate.name.pascal == target.entity.pascal)?;
-        path.push(target.entity.pascal.clone());
-        if let Some(cycle) = required_reference_cycle(module, next, path) {
-            return Some(cycle);
-        }
-        path.pop();
-    }
-    None
 }
 
 /// The migration that takes the tables of `earlier` to those of `module`, or nothing when

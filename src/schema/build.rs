@@ -7,6 +7,7 @@ use std::sync::Arc;
 use miette::NamedSource;
 use regex::RegexBuilder;
 
+use super::cycles::{Link, required_reference_cycles};
 use super::document::{self, DuplicateKey, Entry, Node, Value};
 use super::error::{ErrorKind, SchemaError};
 use crate::model::types::Number;
@@ -196,6 +197,9 @@ impl Builder<'_> {
             })
             .collect();
         self.check_type_names(module.as_ref());
+        if let Some(module) = &module {
+            self.check_reference_cycles(module, &entities, &declared);
+        }
         Some(Module {
             name: module?,
             entities,
@@ -821,6 +825,40 @@ impl Builder<'_> {
                 )
             })
             .ok()
+    }
+
+    /// Reports each cycle of required references at the reference that starts it, and the one
+    /// that closes it.
+    fn check_reference_cycles(
+        &mut self,
+        module: &Name,
+        entities: &[Entity],
+        declared: &[Declared],
+    ) {
+        let field_span = |link: &Link| {
+            declared
+                .iter()
+                .find(|entity| entity.name == link.entity.name)
+                .and_then(|entity| find(entity.body, "fields"))
+                .and_then(|fields| fields.value.entries())
+                .and_then(|fields| find(fields, &link.field.name.original))
+                .map_or(0..0, |field| field.key_span.clone())
+        };
+        for cycle in required_reference_cycles(module, entities) {
+            let names: Vec<&str> = cycle
+                .iter()
+                .chain(cycle.first())
+                .map(|link| link.entity.name.pascal.as_str())
+                .collect();
+            let kind = ErrorKind::ReferenceCycle {
+                cycle: names.join(" -> "),
+            };
+            let mut error = self.make(kind, field_span(&cycle[0]));
+            if let [_, .., last] = cycle.as_slice() {
+                error = error.with_related(field_span(last), "closes the cycle");
+            }
+            self.errors.push(error);
+        }
     }
 
     fn check_type_names(&mut self, module: Option<&Name>) {

@@ -54,6 +54,8 @@ pub enum ErrorKind {
     ImplicitField { name: String },
     #[error("a field cannot be named `{name}`: list requests use it as a parameter")]
     ListParameter { name: String },
+    #[error("required references form a cycle: {cycle}")]
+    ReferenceCycle { cycle: String },
     #[error("no entities in the schema")]
     NoEntities,
     #[error("`tenant_scoped = true`: multi-tenancy is not available yet")]
@@ -138,6 +140,7 @@ impl ErrorKind {
             ErrorKind::InvalidName { .. } => "invalid_name",
             ErrorKind::ImplicitField { .. } => "implicit_field",
             ErrorKind::ListParameter { .. } => "list_parameter",
+            ErrorKind::ReferenceCycle { .. } => "reference_cycle",
             ErrorKind::NoEntities => "no_entities",
             ErrorKind::TenantScoped => "tenant_scoped",
             ErrorKind::UnknownEvent { .. } => "unknown_event",
@@ -185,6 +188,9 @@ impl ErrorKind {
             }
             ErrorKind::ListParameter { .. } => {
                 "rename the field: limit, cursor and sort are the list endpoint's own query parameters".to_owned()
+            }
+            ErrorKind::ReferenceCycle { .. } => {
+                "no record of these entities could ever be created first; make one of the references `optional = true`".to_owned()
             }
             ErrorKind::NoEntities => "add at least one entity under `entities`".to_owned(),
             ErrorKind::TenantScoped => "remove `tenant_scoped` (or set it to false); tenant scoping arrives with multi-tenancy support".to_owned(),
@@ -311,6 +317,7 @@ fn label(kind: &ErrorKind) -> &'static str {
         ErrorKind::InvalidName { .. } => "invalid name",
         ErrorKind::ImplicitField { .. } => "implicit field",
         ErrorKind::ListParameter { .. } => "a list parameter",
+        ErrorKind::ReferenceCycle { .. } => "required reference",
         ErrorKind::NoEntities => "empty",
         ErrorKind::TenantScoped => "not available yet",
         ErrorKind::UnknownEvent { .. } => "not an event",

@@ -13,6 +13,7 @@
 //! offending key or value.
 
 mod build;
+mod cycles;
 mod document;
 mod error;
 mod toml;
