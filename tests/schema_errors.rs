@@ -245,9 +245,18 @@ fn enum_values_listed_twice_or_clashing() {
         "enum values `in-progress` and `in_progress` both become the Rust variant `InProgress`"
     );
     let problem = toml_problem(&order_fields(
-        "status = { type = \"enum\", values = [\"1st\"] }\n",
+        "status = { type = \"enum\", values = [\"1st\", \"--\"] }\n",
     ));
-    assert_eq!(problem.message, "enum value `1st` has no usable Rust name");
+    assert_eq!(problem.message, "enum value `--` has no usable Rust name");
+    assert_eq!((problem.line, problem.column), (4, 44));
+    // A leading digit gets a `V`: `1st` and `v1st` would be the same variant.
+    let problem = toml_problem(&order_fields(
+        "status = { type = \"enum\", values = [\"1st\", \"v1st\"] }\n",
+    ));
+    assert_eq!(
+        problem.message,
+        "enum values `1st` and `v1st` both become the Rust variant `V1st`"
+    );
 }
 
 #[test]

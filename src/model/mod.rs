@@ -175,9 +175,22 @@ pub struct EnumVariant {
 }
 
 impl EnumVariant {
-    /// A variant for `value`; fails when its PascalCase form is not a Rust identifier.
+    /// A variant for `value`: its PascalCase form, transliterated to ASCII (`größe` →
+    /// `Grosse`), with `V` before a leading digit (`4k` → `V4k`). Fails when that is not a
+    /// Rust identifier: a value without letters or digits, or `self`.
     pub fn new(value: &str) -> Result<EnumVariant, NameError> {
-        let rust_name = Name::type_name(&heck::ToUpperCamelCase::to_upper_camel_case(value))
+        use heck::ToUpperCamelCase;
+        // Twice: single letters become a run of capitals the first time (`x_y` → `XY`), which
+        // is not PascalCase as heck writes it (`Xy`).
+        let pascal = deunicode::deunicode(value)
+            .to_upper_camel_case()
+            .to_upper_camel_case();
+        let pascal = if pascal.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("V{pascal}")
+        } else {
+            pascal
+        };
+        let rust_name = Name::type_name(&pascal)
             .map_err(|_| NameError::NotAnIdentifier {
                 name: value.to_owned(),
             })?
@@ -447,8 +460,13 @@ mod tests {
         assert_eq!(variant.rust_name, "InProgress");
         assert_eq!(variant.rust_literal, "\"in-progress\"");
         assert_eq!(EnumVariant::new("it's").unwrap().sql_literal, "'it''s'");
-        assert!(EnumVariant::new("1st").is_err());
+        assert_eq!(EnumVariant::new("1st").unwrap().rust_name, "V1st");
+        assert_eq!(EnumVariant::new("x_y").unwrap().rust_name, "Xy");
+        assert_eq!(EnumVariant::new("größe").unwrap().rust_name, "Grosse");
+        assert_eq!(EnumVariant::new("Ünïcode").unwrap().value, "Ünïcode");
         assert!(EnumVariant::new("--").is_err());
+        assert!(EnumVariant::new("日本").is_ok());
+        assert!(EnumVariant::new("+").is_err());
         assert!(EnumVariant::new("self").is_err());
     }
 

@@ -207,7 +207,7 @@ impl ErrorKind {
             ErrorKind::EmptyEnum => "add `values = [\"first\", \"second\"]`".to_owned(),
             ErrorKind::DuplicateEnumValue { .. } => "list each value once".to_owned(),
             ErrorKind::EnumValueName { .. } => {
-                "values must contain a letter and start with one (after separators), and must not be `self`".to_owned()
+                "a value needs a letter or a digit (other scripts are transliterated to ASCII), and cannot be `self`".to_owned()
             }
             ErrorKind::EnumVariantClash { .. } => "values may differ in more than case and separators".to_owned(),
             ErrorKind::UnknownRef { suggestion, found_in, .. } => match (suggestion, found_in) {
