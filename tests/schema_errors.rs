@@ -260,6 +260,37 @@ fn enum_values_listed_twice_or_clashing() {
 }
 
 #[test]
+fn decimal_bounds_may_be_text_other_bounds_may_not() {
+    let source =
+        order_fields("total = { type = \"decimal\", min = \"0.01\", max = \"99999.99\" }\n");
+    let module = schema::parse_str(&source, "sales.schema", Format::Toml, &[])
+        .expect("decimal bounds written as text are accepted");
+    let total = &module.entities[0].fields[0];
+    assert_eq!(
+        total
+            .constraints
+            .min
+            .as_ref()
+            .map(|bound| bound.sql.as_str()),
+        Some("0.01")
+    );
+
+    let problem = toml_problem(&order_fields(
+        "total = { type = \"decimal\", min = \"ten\" }\n",
+    ));
+    assert_eq!(
+        problem.message,
+        "invalid `min`: `ten` is not a decimal number"
+    );
+    let problem = toml_problem(&order_fields("count = { type = \"i64\", max = \"10\" }\n"));
+    assert_eq!(
+        problem.message,
+        "invalid `max`: expected a number (only decimal bounds may be written as text)"
+    );
+    assert_eq!((problem.line, problem.column), (4, 31));
+}
+
+#[test]
 fn min_above_max() {
     let problem = toml_problem(&order_fields(
         "total = { type = \"i64\", min = 10, max = 5 }\n",

@@ -293,6 +293,17 @@ impl Bound {
         }
     }
 
+    /// A bound written as text: decimals only (`"0.01"`, kept digit for digit, as a default may
+    /// be).
+    pub fn from_text(kind: &FieldType, text: &str) -> Result<Bound, ValueError> {
+        match kind {
+            FieldType::Decimal => Bound::decimal(text),
+            _ => Err(ValueError::WrongType {
+                expected: "a number (only decimal bounds may be written as text)",
+            }),
+        }
+    }
+
     /// A decimal bound or default written as text (`"12.50"`), kept digit for digit.
     fn decimal(text: &str) -> Result<Bound, ValueError> {
         let invalid = || ValueError::InvalidDecimal {

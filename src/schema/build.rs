@@ -747,16 +747,17 @@ impl Builder<'_> {
     }
 
     fn bound(&mut self, kind: &FieldType, entry: &Entry) -> Option<Bound> {
-        let number = match entry.value.value {
-            Value::Integer(number) => Number::Integer(number),
-            Value::Float(number) if number.is_finite() => Number::Float(number),
+        let bound = match &entry.value.value {
+            Value::Integer(number) => Bound::new(kind, Number::Integer(*number)),
+            Value::Float(number) if number.is_finite() => Bound::new(kind, Number::Float(*number)),
+            Value::String(text) => Bound::from_text(kind, text),
             _ => {
                 self.wrong_type(&entry.key, &entry.value, "a finite number");
                 return None;
             }
         };
         let key = if entry.key == "min" { "min" } else { "max" };
-        Bound::new(kind, number)
+        bound
             .map_err(|error| {
                 self.error(
                     ErrorKind::InvalidValue { key, error },
