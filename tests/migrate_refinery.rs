@@ -103,6 +103,12 @@ fn axiomod_then_refinery(database: &TestDatabase) {
     );
     let output = project.migrate(url, &["up"]);
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    // `repair` is sqlx-only, so the refusal must not suggest it.
+    assert!(
+        stderr(&output).contains("has changed since") && !stderr(&output).contains("repair"),
+        "{}",
+        describe(&output)
+    );
 
     // No down migrations in refinery.
     let output = project.migrate(url, &["down", "--yes"]);

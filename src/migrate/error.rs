@@ -7,6 +7,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
 use super::checksum::ChecksumDifference;
+use super::source::HistoryFormat;
 
 /// One problem with one file of the migrations directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,13 +118,16 @@ pub enum MigrateError {
     #[diagnostic(
         code(migrate::changed),
         help(
-            "restore the file as it was applied and put the change in a new migration; if the change is harmless, record the new checksum with `axiomod migrate repair --accept {version}`"
+            "restore the file as it was applied and put the change in a new migration{}",
+            accept_hint(*format, *version)
         )
     )]
     Changed {
         version: i64,
         file: PathBuf,
         reason: ChecksumDifference,
+        /// `repair --accept` exists for sqlx histories only.
+        format: HistoryFormat,
     },
 
     #[error("applied migration(s) {} have no file in {}", join(versions), directory.display())]
@@ -255,6 +259,15 @@ pub enum MigrateError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+fn accept_hint(format: HistoryFormat, version: i64) -> String {
+    match format {
+        HistoryFormat::Sqlx => format!(
+            "; if the change is harmless, record the new checksum with `axiomod migrate repair --accept {version}`"
+        ),
+        HistoryFormat::Refinery => String::new(),
+    }
 }
 
 fn join(versions: &[i64]) -> String {
