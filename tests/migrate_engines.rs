@@ -364,6 +364,44 @@ fn postgres_no_transaction_migrations_run_outside_a_transaction() {
     assert_eq!(database.history(), [(1, true)]);
 }
 
+#[test]
+fn postgres_statements_that_refuse_a_transaction_get_advice() {
+    let Some(database) = TestDatabase::postgres() else {
+        return;
+    };
+    database.execute("CREATE TABLE items (id INT, name TEXT)");
+    // Without the directive, the file runs in a transaction.
+    let project = Project::new(&[(
+        "1_index.sql",
+        "CREATE INDEX CONCURRENTLY items_id ON items (id);\n",
+    )]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stderr(&output).contains("start the file with `-- no-transaction`"),
+        "{}",
+        describe(&output)
+    );
+
+    // With it, PostgreSQL still runs several statements sent at once in one implicit
+    // transaction, and what ran before the failure does not stay.
+    project.write(
+        "1_index.sql",
+        "-- no-transaction\nCREATE TABLE kept (id INT);\n\
+         CREATE INDEX CONCURRENTLY items_id ON items (id);\n\
+         CREATE INDEX CONCURRENTLY items_name ON items (name);\n",
+    );
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stderr(&output).contains("its own `-- no-transaction` file"),
+        "{}",
+        describe(&output)
+    );
+    assert!(!database.has_table("kept"));
+    assert_eq!(database.history(), []);
+}
+
 /// Starts `axiomod migrate up` while `hold` keeps the migration lock, checks that it waits
 /// (applies nothing, does not exit), then lets `release` free the lock and checks that it
 /// finishes. A broken lock shows up as an early exit or an early history row.

@@ -313,7 +313,8 @@ pub struct TenantListError {
 #[diagnostic(
     code(migrate::sql),
     help(
-        "fix the SQL and run the command again; this migration is not recorded as applied{}",
+        "{}fix the SQL and run the command again; this migration is not recorded as applied{}",
+        advice.map(|advice| format!("{advice}; ")).unwrap_or_default(),
         if *dirty { " (but MySQL/MariaDB may have committed part of it: see `axiomod migrate status` and docs/migrations.md, \"Dirty state\")" } else { "" }
     )
 )]
@@ -324,6 +325,8 @@ pub struct SqlFailure {
     pub message: String,
     /// True on MySQL/MariaDB, where DDL commits implicitly and a failure can leave a dirty row.
     pub dirty: bool,
+    /// What to change when the database's message alone does not say it.
+    pub advice: Option<&'static str>,
     #[source_code]
     pub source_code: Option<NamedSource<String>>,
     #[label("the database stopped here")]

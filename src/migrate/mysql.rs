@@ -42,7 +42,7 @@ impl MySqlMigrator {
 }
 
 fn failed(migration: &Migration) -> impl FnOnce(sqlx::Error) -> MigrateError + '_ {
-    move |error| sql_error(migration, &error, None, true)
+    move |error| sql_error(migration, &error, None, true, None)
 }
 
 /// sqlx-mysql 0.8.6's history statements, verbatim.

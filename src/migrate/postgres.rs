@@ -69,8 +69,31 @@ fn error_position(migration: &Migration, error: &sqlx::Error) -> Option<usize> {
         .map(|(offset, _)| offset)
 }
 
+/// What to do when a statement refuses to run in a transaction (SQLSTATE 25001, e.g.
+/// `CREATE INDEX CONCURRENTLY`). A `-- no-transaction` file is sent in one piece, and
+/// PostgreSQL runs the statements of one piece in an implicit transaction of their own.
+fn transaction_advice(migration: &Migration, error: &sqlx::Error) -> Option<&'static str> {
+    let sqlx::Error::Database(database_error) = error else {
+        return None;
+    };
+    if database_error.code().as_deref() != Some("25001") {
+        return None;
+    }
+    Some(if migration.no_transaction {
+        "PostgreSQL runs the statements of one file in a single implicit transaction: give each \
+         statement that cannot run in a transaction its own `-- no-transaction` file"
+    } else {
+        "this statement cannot run in a transaction: start the file with `-- no-transaction` \
+         and keep that statement alone in it"
+    })
+}
+
 fn failed(migration: &Migration) -> impl FnOnce(sqlx::Error) -> MigrateError + '_ {
-    move |error| sql_error(migration, &error, error_position(migration, &error), false)
+    move |error| {
+        let position = error_position(migration, &error);
+        let advice = transaction_advice(migration, &error);
+        sql_error(migration, &error, position, false, advice)
+    }
 }
 
 /// sqlx-postgres 0.8.6's history statements, verbatim.

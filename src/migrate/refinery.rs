@@ -439,6 +439,7 @@ impl RefineryDatabase {
                     file: migration.path.clone(),
                     message: error_chain(&error),
                     dirty: false,
+                    advice: None,
                     source_code: None,
                     span: None,
                 }))

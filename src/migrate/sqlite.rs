@@ -30,7 +30,7 @@ impl SqliteMigrator {
 }
 
 fn failed(migration: &Migration) -> impl FnOnce(sqlx::Error) -> MigrateError + '_ {
-    move |error| sql_error(migration, &error, None, false)
+    move |error| sql_error(migration, &error, None, false, None)
 }
 
 async fn is_recorded(
