@@ -7,6 +7,7 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
 use super::checksum::ChecksumDifference;
+use super::history::Engine;
 use super::source::HistoryFormat;
 
 /// One problem with one file of the migrations directory.
@@ -19,12 +20,7 @@ pub struct SourceProblem {
 #[derive(Debug, Error, Diagnostic)]
 pub enum MigrateError {
     #[error("cannot read the migrations directory {}: {source}", directory.display())]
-    #[diagnostic(
-        code(migrate::directory),
-        help(
-            "create the first migration with `axiomod migrate create <name>`, or point at the directory with --source (or `[migrate] dir` in axiomod.toml)"
-        )
-    )]
+    #[diagnostic(code(migrate::directory), help("{}", directory_hint(source)))]
     ReadDirectory {
         directory: PathBuf,
         source: std::io::Error,
@@ -82,15 +78,10 @@ pub enum MigrateError {
     )]
     UnsupportedUrl { url: String, why: String },
 
-    #[error("cannot connect to {engine} at {location}: {message}")]
-    #[diagnostic(
-        code(migrate::connect),
-        help(
-            "check that the database server is running and that the URL (host, port, user, database name) is right"
-        )
-    )]
+    #[error("cannot connect to {} at {location}: {message}", engine.name())]
+    #[diagnostic(code(migrate::connect), help("{}", connect_hint(*engine)))]
     Connect {
-        engine: &'static str,
+        engine: Engine,
         location: String,
         message: String,
     },
@@ -259,6 +250,25 @@ pub enum MigrateError {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+fn directory_hint(error: &std::io::Error) -> &'static str {
+    if error.kind() == std::io::ErrorKind::NotFound {
+        "create the first migration with `axiomod migrate create <name>`, or point at the directory with --source (or `[migrate] dir` in axiomod.toml)"
+    } else {
+        "--source (or `[migrate] dir` in axiomod.toml) must name a directory this user may read"
+    }
+}
+
+fn connect_hint(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => {
+            "check the path of the database file; to create a new file, add ?mode=rwc to the URL, e.g. sqlite://data/app.db?mode=rwc"
+        }
+        Engine::Postgres | Engine::MySql => {
+            "check that the database server is running and that the URL (host, port, user, database name) is right"
+        }
+    }
 }
 
 fn accept_hint(format: HistoryFormat, version: i64) -> String {

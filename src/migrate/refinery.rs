@@ -296,7 +296,7 @@ impl RefineryDatabase {
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, MigrateError> {
         let sqlx = url.connect().await?;
         let connect_error = |message: String| MigrateError::Connect {
-            engine: url.engine.name(),
+            engine: url.engine,
             location: url.location.clone(),
             message,
         };
