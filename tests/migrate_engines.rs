@@ -484,3 +484,27 @@ fn mysql_waits_for_the_lock_under_sqlxs_key() {
             .unwrap();
     });
 }
+
+#[test]
+fn mysql_refuses_delimiter_lines_before_running_anything() {
+    let Some(database) = TestDatabase::mysql() else {
+        return;
+    };
+    // `DELIMITER` is a command of the mysql client, not SQL. Sent to the server, the
+    // statements before it commit and the migration is left dirty.
+    let project = Project::new(&[(
+        "1_trigger.sql",
+        "CREATE TABLE items (id INT, code TEXT);\n\
+         DELIMITER $$\n\
+         CREATE TRIGGER items_code BEFORE INSERT ON items FOR EACH ROW\n\
+         BEGIN SET NEW.code = 'x'; END $$\n\
+         DELIMITER ;\n",
+    )]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let error = stderr(&output);
+    assert!(error.contains("1_trigger.sql:2"), "{error}");
+    assert!(error.contains("mysql client"), "{error}");
+    assert!(!database.has_table("items"));
+    assert_eq!(database.history(), []);
+}

@@ -94,6 +94,10 @@ pub enum MigrateError {
     #[diagnostic(transparent)]
     SqlFailed(Box<SqlFailure>),
 
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ClientCommand(Box<ClientCommand>),
+
     #[error(
         "migration {version} ({description}) failed part-way on an earlier run and is marked dirty"
     )]
@@ -341,4 +345,25 @@ pub struct SqlFailure {
     pub source_code: Option<NamedSource<String>>,
     #[label("the database stopped here")]
     pub span: Option<SourceSpan>,
+}
+
+/// A line of a MySQL migration that only the mysql client understands; nothing was run.
+#[derive(Debug, Error, Diagnostic)]
+#[error(
+    "migration {version} ({}) uses `DELIMITER`, a command of the mysql client that the server does not know; nothing was run",
+    file.display()
+)]
+#[diagnostic(
+    code(migrate::client_command),
+    help(
+        "remove the DELIMITER lines and end each statement with a plain `;`: the server reads a CREATE TRIGGER, PROCEDURE or FUNCTION body, `;`s included, as one statement"
+    )
+)]
+pub struct ClientCommand {
+    pub version: i64,
+    pub file: PathBuf,
+    #[source_code]
+    pub source_code: NamedSource<String>,
+    #[label("mysql client command")]
+    pub span: SourceSpan,
 }
