@@ -508,3 +508,21 @@ fn mysql_refuses_delimiter_lines_before_running_anything() {
     assert!(!database.has_table("items"));
     assert_eq!(database.history(), []);
 }
+
+#[test]
+fn mysql_runs_empty_migrations_as_the_other_engines_do() {
+    let Some(database) = TestDatabase::mysql() else {
+        return;
+    };
+    // MySQL answers an empty query with an error; PostgreSQL and SQLite run it.
+    let project = Project::new(&[
+        ("1_placeholder.up.sql", ""),
+        ("1_placeholder.down.sql", "\n\n"),
+    ]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(database.history(), [(1, true)]);
+    let output = project.migrate(&database.url, &["down", "--yes"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(database.history(), []);
+}

@@ -78,6 +78,22 @@ fn failed(migration: &Migration) -> impl FnOnce(sqlx::Error) -> MigrateError + '
     move |error| sql_error(migration, &error, None, true, None)
 }
 
+/// Runs the migration's SQL. A file with nothing but whitespace is skipped: MySQL answers an
+/// empty query with an error, where PostgreSQL and SQLite run it as a no-op.
+async fn execute(
+    connection: &mut MySqlConnection,
+    migration: &Migration,
+) -> Result<(), MigrateError> {
+    if migration.sql.trim().is_empty() {
+        return Ok(());
+    }
+    connection
+        .execute(migration.sql.as_str())
+        .await
+        .map_err(failed(migration))?;
+    Ok(())
+}
+
 /// sqlx-mysql 0.8.6's history statements, verbatim.
 const STATEMENTS: HistoryStatements<MySql> = HistoryStatements {
     // language=MySQL
@@ -171,10 +187,7 @@ impl Migrator for MySqlMigrator {
             .map_err(database_error("starting a transaction"))?;
         let start = Instant::now();
         STATEMENTS.record(&mut transaction, migration).await?;
-        transaction
-            .execute(migration.sql.as_str())
-            .await
-            .map_err(failed(migration))?;
+        execute(&mut transaction, migration).await?;
         sqlx::query(
             r#"
     UPDATE _sqlx_migrations
@@ -213,10 +226,7 @@ impl Migrator for MySqlMigrator {
         .execute(&mut *transaction)
         .await
         .map_err(database_error("marking the migration as being reverted"))?;
-        transaction
-            .execute(migration.sql.as_str())
-            .await
-            .map_err(failed(migration))?;
+        execute(&mut transaction, migration).await?;
         STATEMENTS
             .forget(&mut transaction, migration.version)
             .await?;
