@@ -526,3 +526,20 @@ fn mysql_runs_empty_migrations_as_the_other_engines_do() {
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert_eq!(database.history(), []);
 }
+
+#[test]
+fn sqlite_files_with_their_own_transaction_get_advice() {
+    let database = TestDatabase::sqlite();
+    let project = Project::new(&[(
+        "1_wrapped.sql",
+        "BEGIN TRANSACTION;\nCREATE TABLE a (id INTEGER);\nCOMMIT;\n",
+    )]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stderr(&output).contains("remove its BEGIN and COMMIT"),
+        "{}",
+        describe(&output)
+    );
+    assert!(!database.has_table("a"));
+}
