@@ -206,12 +206,16 @@ fn refinery_error(doing: &str) -> impl FnOnce(refinery_core::Error) -> MigrateEr
     }
 }
 
+/// The error and its causes, each once: refinery's errors already repeat their cause's text.
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
         source = cause.source();
     }
     message
@@ -439,7 +443,11 @@ impl RefineryDatabase {
                     file: migration.path.clone(),
                     message: error_chain(&error),
                     dirty: false,
-                    advice: None,
+                    advice: (self.sqlx.engine() == Engine::MySql).then_some(
+                        "MySQL/MariaDB commits each DDL statement, and refinery records no \
+                         failed migration: the statements before the failing one stayed \
+                         applied, undo them by hand",
+                    ),
                     source_code: None,
                     span: None,
                 }))
