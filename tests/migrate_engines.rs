@@ -349,6 +349,27 @@ fn postgres_errors_point_at_the_failing_statement() {
 }
 
 #[test]
+fn postgres_errors_inside_do_blocks_point_into_the_file() {
+    let Some(database) = TestDatabase::postgres() else {
+        return;
+    };
+    let project = Project::new(&[(
+        "1_do.sql",
+        "CREATE TABLE t (id INT);\n\
+         DO $$\n\
+         BEGIN\n\
+         \x20   ALTER TABLE t ADD COLUMN dates JSONBX;\n\
+         END $$;\n",
+    )]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let error = stderr(&output);
+    assert!(error.contains("type \"jsonbx\" does not exist"), "{error}");
+    // PostgreSQL reports the position inside the DO block's statement: line 4, column 36.
+    assert!(error.contains("1_do.sql:4:36"), "{error}");
+}
+
+#[test]
 fn postgres_no_transaction_migrations_run_outside_a_transaction() {
     let Some(database) = TestDatabase::postgres() else {
         return;

@@ -52,21 +52,29 @@ impl PostgresMigrator {
     }
 }
 
-/// Where in the migration's SQL PostgreSQL says the error is, as a byte offset.
+/// Where in the migration's SQL PostgreSQL says the error is, as a byte offset into the file.
 fn error_position(migration: &Migration, error: &sqlx::Error) -> Option<usize> {
     let sqlx::Error::Database(database_error) = error else {
         return None;
     };
     let postgres_error = database_error.try_downcast_ref::<PgDatabaseError>()?;
-    let Some(PgErrorPosition::Original(position)) = postgres_error.position() else {
-        return None;
+    let (start, position) = match postgres_error.position()? {
+        PgErrorPosition::Original(position) => (0, position),
+        // An error in a statement of a DO block or function body points into that
+        // statement's text: find it in the file, when it appears there exactly once.
+        PgErrorPosition::Internal { position, query } => {
+            let start = migration.sql.find(query)?;
+            if migration.sql.matches(query).nth(1).is_some() {
+                return None;
+            }
+            (start, position)
+        }
     };
     // PostgreSQL counts characters from 1.
-    migration
-        .sql
+    migration.sql[start..]
         .char_indices()
         .nth(position.checked_sub(1)?)
-        .map(|(offset, _)| offset)
+        .map(|(offset, _)| start + offset)
 }
 
 /// What to do when a statement refuses to run in a transaction (SQLSTATE 25001, e.g.
