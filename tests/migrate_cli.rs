@@ -52,6 +52,14 @@ fn a_missing_migrations_directory_says_how_to_start() {
         "{error}"
     );
     assert!(error.contains("axiomod migrate create"), "{error}");
+
+    // A path that exists but cannot be listed needs another fix than creating it.
+    project.write("1_a.sql", "SELECT 1;");
+    let output = project.migrate(&database.url, &["up", "--source", "migrations/1_a.sql"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let error = stderr(&output);
+    assert!(error.contains("this user may read"), "{error}");
+    assert!(!error.contains("axiomod migrate create"), "{error}");
 }
 
 #[test]
@@ -128,6 +136,12 @@ fn a_missing_sqlite_file_is_reported_with_its_path() {
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
     assert!(
         stderr(&output).contains("cannot connect to SQLite at /nonexistent/dir/app.db"),
+        "{}",
+        describe(&output)
+    );
+    // SQLite has no server to check; a new file needs ?mode=rwc.
+    assert!(
+        stderr(&output).contains("?mode=rwc") && !stderr(&output).contains("server"),
         "{}",
         describe(&output)
     );

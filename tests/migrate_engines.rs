@@ -349,6 +349,27 @@ fn postgres_errors_point_at_the_failing_statement() {
 }
 
 #[test]
+fn postgres_errors_inside_do_blocks_point_into_the_file() {
+    let Some(database) = TestDatabase::postgres() else {
+        return;
+    };
+    let project = Project::new(&[(
+        "1_do.sql",
+        "CREATE TABLE t (id INT);\n\
+         DO $$\n\
+         BEGIN\n\
+         \x20   ALTER TABLE t ADD COLUMN dates JSONBX;\n\
+         END $$;\n",
+    )]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let error = stderr(&output);
+    assert!(error.contains("type \"jsonbx\" does not exist"), "{error}");
+    // PostgreSQL reports the position inside the DO block's statement: line 4, column 36.
+    assert!(error.contains("1_do.sql:4:36"), "{error}");
+}
+
+#[test]
 fn postgres_no_transaction_migrations_run_outside_a_transaction() {
     let Some(database) = TestDatabase::postgres() else {
         return;
@@ -362,6 +383,44 @@ fn postgres_no_transaction_migrations_run_outside_a_transaction() {
     let output = project.migrate(&database.url, &["up"]);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert_eq!(database.history(), [(1, true)]);
+}
+
+#[test]
+fn postgres_statements_that_refuse_a_transaction_get_advice() {
+    let Some(database) = TestDatabase::postgres() else {
+        return;
+    };
+    database.execute("CREATE TABLE items (id INT, name TEXT)");
+    // Without the directive, the file runs in a transaction.
+    let project = Project::new(&[(
+        "1_index.sql",
+        "CREATE INDEX CONCURRENTLY items_id ON items (id);\n",
+    )]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stderr(&output).contains("start the file with `-- no-transaction`"),
+        "{}",
+        describe(&output)
+    );
+
+    // With it, PostgreSQL still runs several statements sent at once in one implicit
+    // transaction, and what ran before the failure does not stay.
+    project.write(
+        "1_index.sql",
+        "-- no-transaction\nCREATE TABLE kept (id INT);\n\
+         CREATE INDEX CONCURRENTLY items_id ON items (id);\n\
+         CREATE INDEX CONCURRENTLY items_name ON items (name);\n",
+    );
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stderr(&output).contains("its own `-- no-transaction` file"),
+        "{}",
+        describe(&output)
+    );
+    assert!(!database.has_table("kept"));
+    assert_eq!(database.history(), []);
 }
 
 /// Starts `axiomod migrate up` while `hold` keeps the migration lock, checks that it waits
@@ -445,4 +504,63 @@ fn mysql_waits_for_the_lock_under_sqlxs_key() {
             .block_on(connection.execute(sqlx::query("SELECT RELEASE_LOCK(?)").bind(&key)))
             .unwrap();
     });
+}
+
+#[test]
+fn mysql_refuses_delimiter_lines_before_running_anything() {
+    let Some(database) = TestDatabase::mysql() else {
+        return;
+    };
+    // `DELIMITER` is a command of the mysql client, not SQL. Sent to the server, the
+    // statements before it commit and the migration is left dirty.
+    let project = Project::new(&[(
+        "1_trigger.sql",
+        "CREATE TABLE items (id INT, code TEXT);\n\
+         DELIMITER $$\n\
+         CREATE TRIGGER items_code BEFORE INSERT ON items FOR EACH ROW\n\
+         BEGIN SET NEW.code = 'x'; END $$\n\
+         DELIMITER ;\n",
+    )]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let error = stderr(&output);
+    assert!(error.contains("1_trigger.sql:2"), "{error}");
+    assert!(error.contains("mysql client"), "{error}");
+    assert!(!database.has_table("items"));
+    assert_eq!(database.history(), []);
+}
+
+#[test]
+fn mysql_runs_empty_migrations_as_the_other_engines_do() {
+    let Some(database) = TestDatabase::mysql() else {
+        return;
+    };
+    // MySQL answers an empty query with an error; PostgreSQL and SQLite run it.
+    let project = Project::new(&[
+        ("1_placeholder.up.sql", ""),
+        ("1_placeholder.down.sql", "\n\n"),
+    ]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(database.history(), [(1, true)]);
+    let output = project.migrate(&database.url, &["down", "--yes"]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert_eq!(database.history(), []);
+}
+
+#[test]
+fn sqlite_files_with_their_own_transaction_get_advice() {
+    let database = TestDatabase::sqlite();
+    let project = Project::new(&[(
+        "1_wrapped.sql",
+        "BEGIN TRANSACTION;\nCREATE TABLE a (id INTEGER);\nCOMMIT;\n",
+    )]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    assert!(
+        stderr(&output).contains("remove its BEGIN and COMMIT"),
+        "{}",
+        describe(&output)
+    );
+    assert!(!database.has_table("a"));
 }

@@ -103,6 +103,12 @@ fn axiomod_then_refinery(database: &TestDatabase) {
     );
     let output = project.migrate(url, &["up"]);
     assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    // `repair` is sqlx-only, so the refusal must not suggest it.
+    assert!(
+        stderr(&output).contains("has changed since") && !stderr(&output).contains("repair"),
+        "{}",
+        describe(&output)
+    );
 
     // No down migrations in refinery.
     let output = project.migrate(url, &["down", "--yes"]);
@@ -216,4 +222,31 @@ fn the_format_can_be_set_in_axiomod_toml() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert!(project.migrations().join("V1__init.sql").is_file());
+}
+
+#[test]
+fn mysql_refinery_failures_say_what_stayed_applied_once() {
+    let Some(database) = TestDatabase::mysql() else {
+        return;
+    };
+    let project = Project::new(&[
+        ("V1__first.sql", "CREATE TABLE first (id INT);\n"),
+        (
+            "V2__half.sql",
+            "CREATE TABLE half (id INT);\nCREATE TABLE broken (;\n",
+        ),
+    ]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let error = stderr(&output);
+    // The DDL before the error has committed, and refinery records nothing for V2.
+    assert!(database.has_table("half"));
+    assert!(error.contains("undo them by hand"), "{error}");
+    assert_eq!(
+        error
+            .matches("You have an error in your SQL syntax")
+            .count(),
+        1,
+        "{error}"
+    );
 }

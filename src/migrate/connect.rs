@@ -74,7 +74,7 @@ impl DatabaseUrl {
     /// Opens one connection.
     pub async fn connect(&self) -> Result<AnyMigrator, MigrateError> {
         let connect_error = |error: sqlx::Error| MigrateError::Connect {
-            engine: self.engine.name(),
+            engine: self.engine,
             location: self.location.clone(),
             message: match &error {
                 sqlx::Error::Database(database_error) => database_error.message().to_string(),
@@ -82,7 +82,7 @@ impl DatabaseUrl {
             },
         };
         let timed_out = || MigrateError::Connect {
-            engine: self.engine.name(),
+            engine: self.engine,
             location: self.location.clone(),
             message: format!("no answer within {} seconds", CONNECT_TIMEOUT.as_secs()),
         };

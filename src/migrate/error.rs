@@ -7,6 +7,8 @@ use miette::{Diagnostic, NamedSource, SourceSpan};
 use thiserror::Error;
 
 use super::checksum::ChecksumDifference;
+use super::history::Engine;
+use super::source::HistoryFormat;
 
 /// One problem with one file of the migrations directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,12 +20,7 @@ pub struct SourceProblem {
 #[derive(Debug, Error, Diagnostic)]
 pub enum MigrateError {
     #[error("cannot read the migrations directory {}: {source}", directory.display())]
-    #[diagnostic(
-        code(migrate::directory),
-        help(
-            "create the first migration with `axiomod migrate create <name>`, or point at the directory with --source (or `[migrate] dir` in axiomod.toml)"
-        )
-    )]
+    #[diagnostic(code(migrate::directory), help("{}", directory_hint(source)))]
     ReadDirectory {
         directory: PathBuf,
         source: std::io::Error,
@@ -81,15 +78,10 @@ pub enum MigrateError {
     )]
     UnsupportedUrl { url: String, why: String },
 
-    #[error("cannot connect to {engine} at {location}: {message}")]
-    #[diagnostic(
-        code(migrate::connect),
-        help(
-            "check that the database server is running and that the URL (host, port, user, database name) is right"
-        )
-    )]
+    #[error("cannot connect to {} at {location}: {message}", engine.name())]
+    #[diagnostic(code(migrate::connect), help("{}", connect_hint(*engine)))]
     Connect {
-        engine: &'static str,
+        engine: Engine,
         location: String,
         message: String,
     },
@@ -101,6 +93,10 @@ pub enum MigrateError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     SqlFailed(Box<SqlFailure>),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ClientCommand(Box<ClientCommand>),
 
     #[error(
         "migration {version} ({description}) failed part-way on an earlier run and is marked dirty"
@@ -117,13 +113,16 @@ pub enum MigrateError {
     #[diagnostic(
         code(migrate::changed),
         help(
-            "restore the file as it was applied and put the change in a new migration; if the change is harmless, record the new checksum with `axiomod migrate repair --accept {version}`"
+            "restore the file as it was applied and put the change in a new migration{}",
+            accept_hint(*format, *version)
         )
     )]
     Changed {
         version: i64,
         file: PathBuf,
         reason: ChecksumDifference,
+        /// `repair --accept` exists for sqlx histories only.
+        format: HistoryFormat,
     },
 
     #[error("applied migration(s) {} have no file in {}", join(versions), directory.display())]
@@ -257,6 +256,34 @@ pub enum MigrateError {
     },
 }
 
+fn directory_hint(error: &std::io::Error) -> &'static str {
+    if error.kind() == std::io::ErrorKind::NotFound {
+        "create the first migration with `axiomod migrate create <name>`, or point at the directory with --source (or `[migrate] dir` in axiomod.toml)"
+    } else {
+        "--source (or `[migrate] dir` in axiomod.toml) must name a directory this user may read"
+    }
+}
+
+fn connect_hint(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => {
+            "check the path of the database file; to create a new file, add ?mode=rwc to the URL, e.g. sqlite://data/app.db?mode=rwc"
+        }
+        Engine::Postgres | Engine::MySql => {
+            "check that the database server is running and that the URL (host, port, user, database name) is right"
+        }
+    }
+}
+
+fn accept_hint(format: HistoryFormat, version: i64) -> String {
+    match format {
+        HistoryFormat::Sqlx => format!(
+            "; if the change is harmless, record the new checksum with `axiomod migrate repair --accept {version}`"
+        ),
+        HistoryFormat::Refinery => String::new(),
+    }
+}
+
 fn join(versions: &[i64]) -> String {
     versions
         .iter()
@@ -300,7 +327,8 @@ pub struct TenantListError {
 #[diagnostic(
     code(migrate::sql),
     help(
-        "fix the SQL and run the command again; this migration is not recorded as applied{}",
+        "{}fix the SQL and run the command again; this migration is not recorded as applied{}",
+        advice.map(|advice| format!("{advice}; ")).unwrap_or_default(),
         if *dirty { " (but MySQL/MariaDB may have committed part of it: see `axiomod migrate status` and docs/migrations.md, \"Dirty state\")" } else { "" }
     )
 )]
@@ -311,8 +339,31 @@ pub struct SqlFailure {
     pub message: String,
     /// True on MySQL/MariaDB, where DDL commits implicitly and a failure can leave a dirty row.
     pub dirty: bool,
+    /// What to change when the database's message alone does not say it.
+    pub advice: Option<&'static str>,
     #[source_code]
     pub source_code: Option<NamedSource<String>>,
     #[label("the database stopped here")]
     pub span: Option<SourceSpan>,
+}
+
+/// A line of a MySQL migration that only the mysql client understands; nothing was run.
+#[derive(Debug, Error, Diagnostic)]
+#[error(
+    "migration {version} ({}) uses `DELIMITER`, a command of the mysql client that the server does not know; nothing was run",
+    file.display()
+)]
+#[diagnostic(
+    code(migrate::client_command),
+    help(
+        "remove the DELIMITER lines and end each statement with a plain `;`: the server reads a CREATE TRIGGER, PROCEDURE or FUNCTION body, `;`s included, as one statement"
+    )
+)]
+pub struct ClientCommand {
+    pub version: i64,
+    pub file: PathBuf,
+    #[source_code]
+    pub source_code: NamedSource<String>,
+    #[label("mysql client command")]
+    pub span: SourceSpan,
 }

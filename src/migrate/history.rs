@@ -147,6 +147,7 @@ pub(crate) fn sql_error(
     error: &sqlx::Error,
     position: Option<usize>,
     dirty: bool,
+    advice: Option<&'static str>,
 ) -> MigrateError {
     let message = match error {
         sqlx::Error::Database(database_error) => database_error.message().to_string(),
@@ -164,6 +165,7 @@ pub(crate) fn sql_error(
         file: migration.path.clone(),
         message,
         dirty,
+        advice,
         source_code: span.map(|_| {
             miette::NamedSource::new(migration.path.display().to_string(), migration.sql.clone())
         }),

@@ -7,11 +7,12 @@
 use std::marker::PhantomData;
 use std::time::Instant;
 
+use miette::NamedSource;
 use sqlx::mysql::{MySql, MySqlConnection};
 use sqlx::{Connection, Executor};
 
 use super::checksum::Checksum;
-use super::error::MigrateError;
+use super::error::{ClientCommand, MigrateError};
 use super::history::{
     Applied, AppliedMigration, Engine, Migrator, database_error, lock_name, sql_error,
 };
@@ -41,8 +42,56 @@ impl MySqlMigrator {
     }
 }
 
+/// Refuses a file with a `DELIMITER $$` line before anything runs: sent to the server it is
+/// a syntax error, after the statements above it have committed (a dirty migration).
+fn refuse_client_commands(migration: &Migration) -> Result<(), MigrateError> {
+    let mut offset = 0;
+    for line in migration.sql.split_inclusive('\n') {
+        let mut words = line.split_whitespace();
+        // `DELIMITER` and one token without letters or digits, so that a column named
+        // `delimiter` is not mistaken for it.
+        let is_delimiter = words
+            .next()
+            .is_some_and(|word| word.eq_ignore_ascii_case("delimiter"))
+            && words
+                .next()
+                .is_some_and(|token| !token.chars().any(char::is_alphanumeric))
+            && words.next().is_none();
+        if is_delimiter {
+            let start = offset + (line.len() - line.trim_start().len());
+            return Err(MigrateError::ClientCommand(Box::new(ClientCommand {
+                version: migration.version,
+                file: migration.path.clone(),
+                source_code: NamedSource::new(
+                    migration.path.display().to_string(),
+                    migration.sql.clone(),
+                ),
+                span: (start, line.trim().len()).into(),
+            })));
+        }
+        offset += line.len();
+    }
+    Ok(())
+}
+
 fn failed(migration: &Migration) -> impl FnOnce(sqlx::Error) -> MigrateError + '_ {
-    move |error| sql_error(migration, &error, None, true)
+    move |error| sql_error(migration, &error, None, true, None)
+}
+
+/// Runs the migration's SQL. A file with nothing but whitespace is skipped: MySQL answers an
+/// empty query with an error, where PostgreSQL and SQLite run it as a no-op.
+async fn execute(
+    connection: &mut MySqlConnection,
+    migration: &Migration,
+) -> Result<(), MigrateError> {
+    if migration.sql.trim().is_empty() {
+        return Ok(());
+    }
+    connection
+        .execute(migration.sql.as_str())
+        .await
+        .map_err(failed(migration))?;
+    Ok(())
 }
 
 /// sqlx-mysql 0.8.6's history statements, verbatim.
@@ -130,6 +179,7 @@ impl Migrator for MySqlMigrator {
     }
 
     async fn apply(&mut self, migration: &Migration) -> Result<Applied, MigrateError> {
+        refuse_client_commands(migration)?;
         let mut transaction = self
             .connection
             .begin()
@@ -137,10 +187,7 @@ impl Migrator for MySqlMigrator {
             .map_err(database_error("starting a transaction"))?;
         let start = Instant::now();
         STATEMENTS.record(&mut transaction, migration).await?;
-        transaction
-            .execute(migration.sql.as_str())
-            .await
-            .map_err(failed(migration))?;
+        execute(&mut transaction, migration).await?;
         sqlx::query(
             r#"
     UPDATE _sqlx_migrations
@@ -161,6 +208,7 @@ impl Migrator for MySqlMigrator {
     }
 
     async fn revert(&mut self, migration: &Migration) -> Result<Applied, MigrateError> {
+        refuse_client_commands(migration)?;
         let mut transaction = self
             .connection
             .begin()
@@ -178,10 +226,7 @@ impl Migrator for MySqlMigrator {
         .execute(&mut *transaction)
         .await
         .map_err(database_error("marking the migration as being reverted"))?;
-        transaction
-            .execute(migration.sql.as_str())
-            .await
-            .map_err(failed(migration))?;
+        execute(&mut transaction, migration).await?;
         STATEMENTS
             .forget(&mut transaction, migration.version)
             .await?;
@@ -205,5 +250,27 @@ impl Migrator for MySqlMigrator {
 
     async fn close(self) {
         let _ = self.connection.close().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::migrate::source::parse_files;
+
+    fn refused(sql: &str) -> bool {
+        let files = vec![(PathBuf::from("m/1_a.sql"), sql.as_bytes().to_vec())];
+        let set = parse_files(Path::new("m"), files).0;
+        refuse_client_commands(&set.forward[0]).is_err()
+    }
+
+    #[test]
+    fn only_delimiter_commands_are_refused() {
+        assert!(refused("DELIMITER //\nCREATE PROCEDURE p() BEGIN END //\n"));
+        assert!(refused("SELECT 1;\n  delimiter ;\n"));
+        assert!(!refused("CREATE TABLE t (\n  delimiter VARCHAR(1)\n);\n"));
+        assert!(!refused("-- DELIMITER is not needed here\nSELECT 1;\n"));
     }
 }

@@ -200,6 +200,7 @@ pub fn plan_up<'set>(
             reason: entry
                 .checksum_difference
                 .unwrap_or(ChecksumDifference::Content),
+            format: set.format,
         });
     }
     let missing: Vec<i64> = status

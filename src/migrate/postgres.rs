@@ -52,25 +52,56 @@ impl PostgresMigrator {
     }
 }
 
-/// Where in the migration's SQL PostgreSQL says the error is, as a byte offset.
+/// Where in the migration's SQL PostgreSQL says the error is, as a byte offset into the file.
 fn error_position(migration: &Migration, error: &sqlx::Error) -> Option<usize> {
     let sqlx::Error::Database(database_error) = error else {
         return None;
     };
     let postgres_error = database_error.try_downcast_ref::<PgDatabaseError>()?;
-    let Some(PgErrorPosition::Original(position)) = postgres_error.position() else {
-        return None;
+    let (start, position) = match postgres_error.position()? {
+        PgErrorPosition::Original(position) => (0, position),
+        // An error in a statement of a DO block or function body points into that
+        // statement's text: find it in the file, when it appears there exactly once.
+        PgErrorPosition::Internal { position, query } => {
+            let start = migration.sql.find(query)?;
+            if migration.sql.matches(query).nth(1).is_some() {
+                return None;
+            }
+            (start, position)
+        }
     };
     // PostgreSQL counts characters from 1.
-    migration
-        .sql
+    migration.sql[start..]
         .char_indices()
         .nth(position.checked_sub(1)?)
-        .map(|(offset, _)| offset)
+        .map(|(offset, _)| start + offset)
+}
+
+/// What to do when a statement refuses to run in a transaction (SQLSTATE 25001, e.g.
+/// `CREATE INDEX CONCURRENTLY`). A `-- no-transaction` file is sent in one piece, and
+/// PostgreSQL runs the statements of one piece in an implicit transaction of their own.
+fn transaction_advice(migration: &Migration, error: &sqlx::Error) -> Option<&'static str> {
+    let sqlx::Error::Database(database_error) = error else {
+        return None;
+    };
+    if database_error.code().as_deref() != Some("25001") {
+        return None;
+    }
+    Some(if migration.no_transaction {
+        "PostgreSQL runs the statements of one file in a single implicit transaction: give each \
+         statement that cannot run in a transaction its own `-- no-transaction` file"
+    } else {
+        "this statement cannot run in a transaction: start the file with `-- no-transaction` \
+         and keep that statement alone in it"
+    })
 }
 
 fn failed(migration: &Migration) -> impl FnOnce(sqlx::Error) -> MigrateError + '_ {
-    move |error| sql_error(migration, &error, error_position(migration, &error), false)
+    move |error| {
+        let position = error_position(migration, &error);
+        let advice = transaction_advice(migration, &error);
+        sql_error(migration, &error, position, false, advice)
+    }
 }
 
 /// sqlx-postgres 0.8.6's history statements, verbatim.

@@ -83,25 +83,16 @@ pub fn read_directory(directory: &Path) -> Result<MigrationSet, MigrateError> {
             path: path.clone(),
             source,
         })?;
-        let parsed = refinery_core::parse_migration_name(stem);
-        let Ok((prefix, version, name)) = parsed else {
-            problems.push(SourceProblem {
-                file: file_name,
-                why: "not a refinery migration name: expected V<version>__<name>.sql, \
-                      e.g. V1__create_users.sql"
-                    .to_string(),
-            });
-            continue;
+        let (version, name) = match parse_file_stem(stem) {
+            Ok(parsed) => parsed,
+            Err(why) => {
+                problems.push(SourceProblem {
+                    file: file_name,
+                    why,
+                });
+                continue;
+            }
         };
-        // refinery's `Type` is not exported; it displays as its prefix letter.
-        if prefix.to_string() != "V" {
-            problems.push(SourceProblem {
-                file: file_name,
-                why: "unversioned (U) refinery migrations are not supported; use V<version>__"
-                    .to_string(),
-            });
-            continue;
-        }
         let Ok(sql) = String::from_utf8(bytes) else {
             problems.push(SourceProblem {
                 file: file_name,
@@ -153,6 +144,31 @@ pub fn read_directory(directory: &Path) -> Result<MigrationSet, MigrateError> {
     })
 }
 
+/// Parses a file stem the way refinery's directory scan accepts it, into version and name.
+/// refinery's `parse_migration_name` matches only a prefix of the stem, but its scan skips
+/// any file whose whole name is not `V<version>__<word characters>.sql`: `V3__add-users.sql`
+/// would be read as `V3__add` here and never be applied by refinery itself.
+fn parse_file_stem(stem: &str) -> Result<(i32, String), String> {
+    let expected = "expected V<version>__<name>.sql, where the name has only letters, digits \
+                    and `_`, e.g. V1__create_users.sql";
+    match refinery_core::parse_migration_name(stem) {
+        // refinery's `Type` is not exported; it displays as its prefix letter.
+        Ok((prefix, _, _)) if prefix.to_string() != "V" => Err(
+            "unversioned (U) refinery migrations are not supported; use V<version>__".to_string(),
+        ),
+        Ok((_, version, name)) if stem.split_once("__").is_some_and(|(_, rest)| rest == name) => {
+            Ok((version, name))
+        }
+        Err(error) if matches!(error.kind(), refinery_core::error::Kind::InvalidVersion) => {
+            Err(format!(
+                "the version does not fit refinery's 32-bit versions (at most {}); {expected}",
+                i32::MAX
+            ))
+        }
+        _ => Err(format!("not a refinery migration name: {expected}")),
+    }
+}
+
 fn collect_sql_files(directory: &Path, files: &mut Vec<PathBuf>) -> Result<(), MigrateError> {
     let read_error = |source| MigrateError::ReadDirectory {
         directory: directory.to_path_buf(),
@@ -190,12 +206,16 @@ fn refinery_error(doing: &str) -> impl FnOnce(refinery_core::Error) -> MigrateEr
     }
 }
 
+/// The error and its causes, each once: refinery's errors already repeat their cause's text.
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut message = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
         source = cause.source();
     }
     message
@@ -280,7 +300,7 @@ impl RefineryDatabase {
     pub async fn connect(url: &DatabaseUrl) -> Result<Self, MigrateError> {
         let sqlx = url.connect().await?;
         let connect_error = |message: String| MigrateError::Connect {
-            engine: url.engine.name(),
+            engine: url.engine,
             location: url.location.clone(),
             message,
         };
@@ -423,6 +443,11 @@ impl RefineryDatabase {
                     file: migration.path.clone(),
                     message: error_chain(&error),
                     dirty: false,
+                    advice: (self.sqlx.engine() == Engine::MySql).then_some(
+                        "MySQL/MariaDB commits each DDL statement, and refinery records no \
+                         failed migration: the statements before the failing one stayed \
+                         applied, undo them by hand",
+                    ),
                     source_code: None,
                     span: None,
                 }))
@@ -500,5 +525,30 @@ mod tests {
 
         write("1_sqlx_style.sql");
         assert!(!looks_like_refinery(directory.path()));
+    }
+
+    #[test]
+    fn names_refinerys_scan_skips_are_reported_not_cut_short() {
+        let directory = tempfile::tempdir().unwrap();
+        let write = |name: &str| fs::write(directory.path().join(name), "SELECT 1;").unwrap();
+        write("V1__initial.sql");
+        write("V2__add-users.sql");
+        write("V3__add users.sql");
+        write("V20240101120000__too_big.sql");
+        let MigrateError::Source { problems, .. } = read_directory(directory.path()).unwrap_err()
+        else {
+            panic!("expected source problems");
+        };
+        let files: Vec<_> = problems.iter().map(|p| p.file.as_str()).collect();
+        assert_eq!(
+            files,
+            [
+                "V20240101120000__too_big.sql",
+                "V2__add-users.sql",
+                "V3__add users.sql"
+            ]
+        );
+        assert!(problems[0].why.contains("32-bit"), "{}", problems[0].why);
+        assert!(problems[1].why.contains("only letters, digits and `_`"));
     }
 }

@@ -164,6 +164,7 @@ pub async fn redo<M: Migrator>(
             reason: entry
                 .checksum_difference
                 .unwrap_or(super::checksum::ChecksumDifference::Content),
+            format: set.format,
         });
     }
     let downs = plan_down(&status, set, DownTo::Steps(steps))?;

@@ -105,8 +105,9 @@ pub struct Migration {
     /// The file name after `<version>_`, without the suffix, `_` replaced by spaces.
     pub description: String,
     pub kind: MigrationKind,
+    /// The SQL to run: the file's text without a leading byte order mark.
     pub sql: String,
-    /// SHA-384 of the file's bytes.
+    /// SHA-384 of the file's bytes, byte order mark included.
     pub checksum: Checksum,
     /// The file starts with `-- no-transaction`.
     pub no_transaction: bool,
@@ -270,8 +271,14 @@ fn parse_file(file_name: &str, path: &Path, bytes: Vec<u8>) -> Result<Migration,
     let kind = MigrationKind::from_file_name(rest);
     let description = rest.trim_end_matches(kind.suffix()).replace('_', " ");
     let checksum = Checksum::of(&bytes);
-    let sql = String::from_utf8(bytes)
+    let text = String::from_utf8(bytes)
         .map_err(|_| "the file is not valid UTF-8; save it as UTF-8".to_string())?;
+    // Editors on Windows often start files with a byte order mark, which PostgreSQL and
+    // MySQL reject as a syntax error (psql and the mysql client skip it).
+    let sql = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text);
     let no_transaction = sql.starts_with("-- no-transaction");
     Ok(Migration {
         version,
@@ -365,6 +372,16 @@ mod tests {
             set.forward[0].checksum.to_hex(),
             "24454095d8d7876ca8e842f34296ca645c83e0f7b50f048c99db4b2ff4da659267afc4ef3e994f3d74e18c741165d931"
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_counts_in_the_checksum_but_is_not_run() {
+        let file = "\u{feff}-- no-transaction\nCREATE INDEX CONCURRENTLY a ON t (id);\n";
+        let (set, _) = parse(&[("1_a.sql", file)]);
+        let migration = &set.forward[0];
+        assert_eq!(migration.checksum, Checksum::of(file.as_bytes()));
+        assert_eq!(migration.sql, &file[3..]);
+        assert!(migration.no_transaction);
     }
 
     #[test]

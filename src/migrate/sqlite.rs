@@ -30,7 +30,17 @@ impl SqliteMigrator {
 }
 
 fn failed(migration: &Migration) -> impl FnOnce(sqlx::Error) -> MigrateError + '_ {
-    move |error| sql_error(migration, &error, None, false)
+    move |error| {
+        // SQLite gives this message no code of its own.
+        let advice = error
+            .to_string()
+            .contains("cannot start a transaction within a transaction")
+            .then_some(
+                "the file has its own transaction: remove its BEGIN and COMMIT, as axiomod \
+                 (like sqlx) runs each migration in a transaction",
+            );
+        sql_error(migration, &error, None, false, advice)
+    }
 }
 
 async fn is_recorded(
