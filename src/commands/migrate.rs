@@ -342,12 +342,15 @@ async fn refinery_command(
     format: Format,
     command: MigrateCommand,
 ) -> miette::Result<Outcome> {
-    if matches!(
-        command,
-        MigrateCommand::Down(_) | MigrateCommand::Redo(_) | MigrateCommand::Repair(_)
-    ) {
+    let unsupported = match command {
+        MigrateCommand::Down(_) => Some("`down`"),
+        MigrateCommand::Redo(_) => Some("`redo`"),
+        MigrateCommand::Repair(_) => Some("`repair`"),
+        _ => None,
+    };
+    if let Some(what) = unsupported {
         return Err(MigrateError::Unsupported {
-            what: "`down`, `redo` and `repair`".to_string(),
+            what: what.to_string(),
         }
         .into());
     }
