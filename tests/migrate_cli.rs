@@ -51,6 +51,8 @@ fn a_missing_migrations_directory_says_how_to_start() {
         error.contains("cannot read the migrations directory nowhere"),
         "{error}"
     );
+    // The system's reason is in the message, and not repeated as a cause below it.
+    assert_eq!(error.matches("os error 2").count(), 1, "{error}");
     assert!(error.contains("axiomod migrate create"), "{error}");
 
     // A path that exists but cannot be listed needs another fix than creating it.

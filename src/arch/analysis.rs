@@ -142,7 +142,7 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
         .canonicalize()
         .map_err(|source| ArchError::Root {
             path: options.root.clone(),
-            source,
+            reason: source,
         })?;
     let config = config::load(&root)?;
     let include_tests = config.test_code == TestCode::Check;

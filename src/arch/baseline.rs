@@ -62,15 +62,14 @@ pub struct Split {
 /// A baseline file that cannot be used.
 #[derive(Debug, thiserror::Error, Diagnostic)]
 pub enum BaselineError {
-    #[error("cannot read the baseline {}: {source}", path.display())]
+    #[error("cannot read the baseline {}: {reason}", path.display())]
     #[diagnostic(
         code(axiomod::validate::baseline_unreadable),
         help("create it with `axiomod validate --baseline FILE --update-baseline`")
     )]
     Unreadable {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 
     #[error("the baseline {} is not valid: {message}", path.display())]
@@ -87,12 +86,11 @@ pub enum BaselineError {
         span: SourceSpan,
     },
 
-    #[error("cannot write the baseline {}: {source}", path.display())]
+    #[error("cannot write the baseline {}: {reason}", path.display())]
     #[diagnostic(code(axiomod::validate::baseline_unwritable))]
     Unwritable {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 }
 
@@ -192,7 +190,7 @@ pub fn split(
 pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
     let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Unreadable {
         path: path.to_path_buf(),
-        source,
+        reason: source,
     })?;
     let baseline: Baseline = serde_json::from_str(&text).map_err(|error| {
         let offset = offset_of(&text, error.line(), error.column());
@@ -222,7 +220,7 @@ pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
 pub fn write(path: &Path, baseline: &Baseline) -> Result<(), BaselineError> {
     let unwritable = |source| BaselineError::Unwritable {
         path: path.to_path_buf(),
-        source,
+        reason: source,
     };
     let mut text = serde_json::to_string_pretty(baseline).expect("a baseline always serializes");
     text.push('\n');

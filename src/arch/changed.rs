@@ -17,15 +17,12 @@ pub enum ChangedError {
     )]
     BadReference { reference: String },
 
-    #[error("cannot run git: {source}")]
+    #[error("cannot run git: {reason}")]
     #[diagnostic(
         code(axiomod::validate::git_missing),
         help("--changed-since needs git on the PATH")
     )]
-    GitMissing {
-        #[source]
-        source: std::io::Error,
-    },
+    GitMissing { reason: std::io::Error },
 
     #[error("git {command} failed: {stderr}")]
     #[diagnostic(
@@ -86,7 +83,7 @@ fn git(directory: &Path, arguments: &[&str]) -> Result<String, ChangedError> {
         .arg(directory)
         .args(arguments)
         .output()
-        .map_err(|source| ChangedError::GitMissing { source })?;
+        .map_err(|source| ChangedError::GitMissing { reason: source })?;
     if !output.status.success() {
         return Err(ChangedError::GitFailed {
             command: arguments.first().copied().unwrap_or_default().to_string(),

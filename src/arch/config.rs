@@ -149,12 +149,11 @@ pub enum ConfigError {
     )]
     Missing { directory: PathBuf },
 
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {reason}", path.display())]
     #[diagnostic(code(axiomod::validate::config_unreadable))]
     Unreadable {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 
     #[error("{message}")]
@@ -247,7 +246,7 @@ pub fn load(directory: &Path) -> Result<Config, ConfigError> {
     }
     let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Unreadable {
         path: path.clone(),
-        source,
+        reason: source,
     })?;
     parse(CONFIG_FILE, &text, directory)
 }

@@ -49,14 +49,13 @@ pub enum ArchError {
     #[diagnostic(transparent)]
     Changed(#[from] changed::ChangedError),
 
-    #[error("cannot open the project directory {}: {source}", path.display())]
+    #[error("cannot open the project directory {}: {reason}", path.display())]
     #[diagnostic(
         code(axiomod::validate::no_project),
         help("pass the directory that holds axiomod.toml and Cargo.toml")
     )]
     Root {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 }

@@ -91,7 +91,12 @@ pub fn settings(root: &Path) -> Result<Settings, MigrateError> {
                 tenants: None,
             });
         }
-        Err(source) => return Err(MigrateError::ReadFile { path, source }),
+        Err(source) => {
+            return Err(MigrateError::ReadFile {
+                path,
+                reason: source,
+            });
+        }
     };
     let project: ProjectFile = toml::from_str(&text).map_err(|error| {
         config_error(

@@ -171,7 +171,7 @@ pub fn write_files(files: &[NewFile]) -> Result<(), MigrateError> {
             }
             return Err(MigrateError::Write {
                 path: file.path.clone(),
-                source,
+                reason: source,
             });
         }
         written.push(&file.path);

@@ -19,18 +19,19 @@ pub struct SourceProblem {
 
 #[derive(Debug, Error, Diagnostic)]
 pub enum MigrateError {
-    #[error("cannot read the migrations directory {}: {source}", directory.display())]
-    #[diagnostic(code(migrate::directory), help("{}", directory_hint(source)))]
+    // `reason`, not `source`: in the message already, so not to be printed again as the cause.
+    #[error("cannot read the migrations directory {}: {reason}", directory.display())]
+    #[diagnostic(code(migrate::directory), help("{}", directory_hint(reason)))]
     ReadDirectory {
         directory: PathBuf,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}: {reason}", path.display())]
     #[diagnostic(code(migrate::read))]
     ReadFile {
         path: PathBuf,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 
     #[error(
@@ -248,11 +249,11 @@ pub enum MigrateError {
     #[diagnostic(code(migrate::create), help("pick another name or delete the file"))]
     FileExists { path: PathBuf },
 
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {reason}", path.display())]
     #[diagnostic(code(migrate::write))]
     Write {
         path: PathBuf,
-        source: std::io::Error,
+        reason: std::io::Error,
     },
 }
 

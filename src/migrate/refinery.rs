@@ -81,7 +81,7 @@ pub fn read_directory(directory: &Path) -> Result<MigrationSet, MigrateError> {
         let stem = file_name.trim_end_matches(".sql");
         let bytes = fs::read(&path).map_err(|source| MigrateError::ReadFile {
             path: path.clone(),
-            source,
+            reason: source,
         })?;
         let (version, name) = match parse_file_stem(stem) {
             Ok(parsed) => parsed,
@@ -172,7 +172,7 @@ fn parse_file_stem(stem: &str) -> Result<(i32, String), String> {
 fn collect_sql_files(directory: &Path, files: &mut Vec<PathBuf>) -> Result<(), MigrateError> {
     let read_error = |source| MigrateError::ReadDirectory {
         directory: directory.to_path_buf(),
-        source,
+        reason: source,
     };
     for entry in fs::read_dir(directory).map_err(read_error)? {
         let path = entry.map_err(read_error)?.path();

@@ -150,13 +150,13 @@ impl MigrationSet {
 pub fn read_directory(directory: &Path) -> Result<MigrationSet, MigrateError> {
     let entries = fs::read_dir(directory).map_err(|source| MigrateError::ReadDirectory {
         directory: directory.to_path_buf(),
-        source,
+        reason: source,
     })?;
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|source| MigrateError::ReadDirectory {
             directory: directory.to_path_buf(),
-            source,
+            reason: source,
         })?;
         let path = entry.path();
         // sqlx follows symlinks (fs::metadata) and skips everything that is not a file;
@@ -167,7 +167,7 @@ pub fn read_directory(directory: &Path) -> Result<MigrationSet, MigrateError> {
         if is_sql && fs::metadata(&path).is_ok_and(|metadata| metadata.is_file()) {
             let contents = fs::read(&path).map_err(|source| MigrateError::ReadFile {
                 path: path.clone(),
-                source,
+                reason: source,
             })?;
             files.push((path, contents));
         }
