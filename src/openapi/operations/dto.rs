@@ -280,6 +280,9 @@ impl<'r> DtoBuilder<'r> {
     ) -> Result<RustType, OpenApiError> {
         let is_reference = target.value.get("$ref").is_some();
         let target = dereference(self.resolver, target)?;
+        if let Some(part) = self.wrapped_scalar(&target)? {
+            return self.type_of(part, hint, direction);
+        }
         let schema = &target.value;
         let at = self.resolver.locate(&target.file, &target.pointer);
         let component = if is_reference { target.name() } else { None };
@@ -409,6 +412,26 @@ impl<'r> DtoBuilder<'r> {
             documented: documented_constraints(schema),
             ..rust
         })
+    }
+
+    /// The part of an `allOf: [one schema]` wrapper (`kind: {description: …, allOf: [$ref:
+    /// Kind]}`), when the schema it ends in is not an object: the wrapper is that schema. A
+    /// wrapped object stays a struct of its own, and an `allOf` that contains itself is left
+    /// to the struct, which reports the cycle.
+    fn wrapped_scalar(&mut self, target: &Target) -> Result<Option<Target>, OpenApiError> {
+        let Some(first) = single_all_of_part(target) else {
+            return Ok(None);
+        };
+        let mut seen = vec![(target.file.clone(), target.pointer.clone())];
+        let mut inner = dereference(self.resolver, first.clone())?;
+        while let Some(part) = single_all_of_part(&inner) {
+            seen.push((inner.file.clone(), inner.pointer.clone()));
+            inner = dereference(self.resolver, part)?;
+            if seen.contains(&(inner.file.clone(), inner.pointer.clone())) {
+                return Ok(None);
+            }
+        }
+        Ok((!is_struct(&inner.value)).then_some(first))
     }
 
     /// The DTO of the schema at `target`, built on first use.
@@ -804,6 +827,21 @@ fn children(schema: &Value) -> Vec<(Vec<String>, Value)> {
 
 fn type_name(schema: &Value) -> Option<&str> {
     schema.get("type").and_then(Value::as_str)
+}
+
+/// The only part of an `allOf` beside no properties of its own.
+fn single_all_of_part(target: &Target) -> Option<Target> {
+    let Some(Value::Array(parts)) = target.value.get("allOf") else {
+        return None;
+    };
+    let [part] = parts.as_slice() else {
+        return None;
+    };
+    target.value.get("properties").is_none().then(|| Target {
+        file: target.file.clone(),
+        pointer: child(&target.pointer, &["allOf", "0"]),
+        value: part.clone(),
+    })
 }
 
 /// An object schema with properties (or `allOf` parts): a struct, not a map.

@@ -970,6 +970,71 @@ components:
         }));
     }
 
+    /// The operations of the only module of `spec`.
+    fn operations_of(spec: &str) -> Operations {
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        translation
+            .modules
+            .into_iter()
+            .find_map(|module| module.operations)
+            .expect("an operation")
+    }
+
+    #[test]
+    fn an_all_of_wrapping_one_scalar_schema_is_that_schema() {
+        let operations = operations_of(
+            r##"
+openapi: 3.0.3
+info: {title: Tickets, version: "1"}
+paths:
+  /tickets:
+    post:
+      operationId: buy
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [kind]
+              properties:
+                kind: {description: the kind, allOf: [{$ref: "#/components/schemas/Kind"}]}
+                count: {allOf: [{allOf: [{type: integer, minimum: 1}]}]}
+                buyer: {allOf: [{$ref: "#/components/schemas/Buyer"}]}
+      responses:
+        "204": {description: bought}
+components:
+  schemas:
+    Kind: {type: string, enum: [adult, child]}
+    Buyer: {type: object, properties: {name: {type: string}}}
+"##,
+        );
+        let body = operations
+            .dtos
+            .iter()
+            .find(|dto| dto.name == "BuyRequest")
+            .expect("the body DTO");
+        let dto::DtoKind::Struct { fields } = &body.kind else {
+            panic!("the body is a struct");
+        };
+        let types: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|field| (field.name.as_str(), field.rust_type.as_str()))
+            .collect();
+        assert_eq!(
+            types,
+            [
+                ("buyer", "Option<BuyRequestBuyer>"),
+                ("count", "Option<i64>"),
+                ("kind", "Kind"),
+            ]
+        );
+        let count = &fields[1];
+        assert_eq!(count.checks.len(), 1, "minimum: 1 is checked");
+    }
+
     #[test]
     fn path_segments_no_parameter_declares_are_found() {
         let declared = Target {
