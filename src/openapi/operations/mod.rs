@@ -66,6 +66,8 @@ pub struct Operations {
     pub uses_into_params: bool,
     /// Whether a handler documents a problem+json answer of its own.
     pub uses_problem: bool,
+    /// Whether a response has a status of the spec (`default` alone has none).
+    pub uses_status: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -343,6 +345,7 @@ pub fn collect(
         uses_body: any(|operation| operation.body.is_some()),
         uses_into_params: dtos.iter().any(|dto| dto.params_in.is_some()),
         uses_problem: any(|operation| !operation.problem_responses.is_empty()),
+        uses_status: any(|operation| !operation.responses.is_empty()),
         uses_json: any(|operation| {
             operation
                 .responses
