@@ -113,6 +113,8 @@ pub struct UnionVariant {
     pub ident: String,
     /// The discriminator value, for a tagged enum.
     pub rename: Option<String>,
+    /// Further discriminator values of the same member, accepted when reading.
+    pub aliases: Vec<String>,
     pub rust_type: String,
     pub validates: bool,
 }
@@ -546,19 +548,22 @@ impl<'r> DtoBuilder<'r> {
                 value: member,
             };
             let resolved = dereference(self.resolver, member.clone())?;
+            let mut aliases = Vec::new();
             let rename = match (&tag, &reference) {
                 (Some(tag), Some(reference)) => {
                     self.tags.insert(
                         (resolved.file.clone(), resolved.pointer.clone()),
                         tag.clone(),
                     );
-                    Some(
-                        mapping
-                            .iter()
-                            .find(|(_, target)| target == reference)
-                            .map(|(value, _)| value.clone())
-                            .unwrap_or_else(|| resolved.name().unwrap_or_default()),
-                    )
+                    // A mapping names its schema by reference or by component name.
+                    let component = resolved.name().unwrap_or_default();
+                    let mut values = mapping
+                        .iter()
+                        .filter(|(_, target)| target == reference || *target == component)
+                        .map(|(value, _)| value.clone());
+                    let first = values.next();
+                    aliases.extend(values);
+                    Some(first.unwrap_or(component))
                 }
                 (Some(tag), None) => {
                     self.warnings.push(Warning::new(
@@ -578,6 +583,7 @@ impl<'r> DtoBuilder<'r> {
             variants.push(UnionVariant {
                 ident: unique(ident, &used),
                 rename,
+                aliases,
                 validates: ty.nested != Nested::None,
                 rust_type: ty.rust,
             });

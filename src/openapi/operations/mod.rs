@@ -1039,6 +1039,55 @@ components:
     }
 
     #[test]
+    fn discriminator_mappings_by_schema_name_and_several_values_tag_their_member() {
+        let operations = operations_of(
+            r##"
+openapi: 3.0.3
+info: {title: Options, version: "1"}
+paths:
+  /options:
+    post:
+      operationId: choose
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              oneOf: [{$ref: "#/components/schemas/One"}, {$ref: "#/components/schemas/Two"}]
+              discriminator:
+                propertyName: kind
+                mapping: {first: One, second: "#/components/schemas/Two", other: "#/components/schemas/Two"}
+      responses:
+        "204": {description: chosen}
+components:
+  schemas:
+    One: {type: object, properties: {kind: {type: string}, one: {type: number}}}
+    Two: {type: object, properties: {kind: {type: string}, two: {type: string}}}
+"##,
+        );
+        let body = operations
+            .dtos
+            .iter()
+            .find(|dto| dto.name == "ChooseRequest")
+            .expect("the body DTO");
+        let dto::DtoKind::Union { tag, variants } = &body.kind else {
+            panic!("the body is a union");
+        };
+        assert_eq!(tag.as_deref(), Some("kind"));
+        let tags: Vec<(Option<&str>, &[String])> = variants
+            .iter()
+            .map(|variant| (variant.rename.as_deref(), variant.aliases.as_slice()))
+            .collect();
+        assert_eq!(
+            tags,
+            [
+                (Some("first"), &[][..]),
+                (Some("other"), &["second".to_owned()][..]),
+            ]
+        );
+    }
+
+    #[test]
     fn path_segments_no_parameter_declares_are_found() {
         let declared = Target {
             file: "spec.yaml".into(),
