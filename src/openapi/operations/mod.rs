@@ -1088,6 +1088,35 @@ components:
     }
 
     #[test]
+    fn a_scheme_several_operations_require_is_warned_about_once() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: Pets, version: "1"}
+security: [{oauth: [read]}]
+paths:
+  /pets/search:
+    get:
+      responses: {"200": {description: found}}
+  /pets/count:
+    get:
+      responses: {"200": {description: counted}}
+components:
+  securitySchemes:
+    oauth: {type: oauth2, flows: {implicit: {authorizationUrl: "https://example.com/auth", scopes: {read: reading}}}}
+"##;
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        let warned: Vec<&Warning> = translation
+            .warnings
+            .iter()
+            .filter(|warning| warning.message.contains("only API keys in a header"))
+            .collect();
+        assert_eq!(warned.len(), 1, "{warned:#?}");
+        assert_eq!(warned[0].pointer, "/components/securitySchemes/oauth");
+    }
+
+    #[test]
     fn path_segments_no_parameter_declares_are_found() {
         let declared = Target {
             file: "spec.yaml".into(),
