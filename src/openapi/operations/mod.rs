@@ -202,6 +202,13 @@ pub fn find(
             ));
             continue;
         }
+        if let Some(segment) = segment_with_text_after_a_parameter(path) {
+            warnings.push(Warning::new(
+                at,
+                format!("{path} not generated: axum matches a path parameter up to the next `/`, so it cannot serve the segment `{segment}`; give the parameter a segment of its own"),
+            ));
+            continue;
+        }
         let shared = located_parameters(&at, item);
         for method in METHODS {
             let Some(operation) = item.get(method) else {
@@ -617,6 +624,15 @@ fn problem_responses(operation: &Operation) -> Vec<ProblemResponse> {
         description,
     })
     .collect()
+}
+
+/// The first segment of `path` with text after a `{parameter}` (`{api}.json`, `{name}:cancel`).
+fn segment_with_text_after_a_parameter(path: &str) -> Option<&str> {
+    path.split('/').find(|segment| {
+        segment
+            .split_once('}')
+            .is_some_and(|(_, after)| !after.is_empty())
+    })
 }
 
 /// The `{name}` segments of `path` that no parameter `in: path` declares, in path order.
@@ -1114,6 +1130,49 @@ components:
             .collect();
         assert_eq!(warned.len(), 1, "{warned:#?}");
         assert_eq!(warned[0].pointer, "/components/securitySchemes/oauth");
+    }
+
+    #[test]
+    fn paths_with_text_after_a_parameter_in_a_segment_are_warned_about_and_skipped() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: Specs, version: "1"}
+paths:
+  /specs/{provider}/{api}.json:
+    get:
+      operationId: getApi
+      parameters:
+        - {name: provider, in: path, required: true, schema: {type: string}}
+        - {name: api, in: path, required: true, schema: {type: string}}
+      responses: {"200": {description: found}}
+  /v{version}/list:
+    get:
+      operationId: list
+      parameters: [{name: version, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: listed}}
+"##;
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        let operations = translation
+            .modules
+            .iter()
+            .find_map(|module| module.operations.as_ref())
+            .expect("the /v{version}/list operation");
+        let served: Vec<&str> = operations
+            .operations
+            .iter()
+            .map(|operation| operation.path.as_str())
+            .collect();
+        assert_eq!(served, ["/v{version}/list"]);
+        assert!(
+            translation.warnings.iter().any(|warning| {
+                warning.pointer == "/paths/~1specs~1{provider}~1{api}.json"
+                    && warning.message.contains("`{api}.json`")
+            }),
+            "{:#?}",
+            translation.warnings
+        );
     }
 
     #[test]
