@@ -6,12 +6,13 @@
 
 mod dto;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::compare::path_template;
 use super::error::OpenApiError;
 use super::refs::{Resolver, Target};
 use super::resources::{Resource, dereference};
@@ -190,11 +191,21 @@ pub fn find(
         return Vec::new();
     };
     let mut found = Vec::new();
+    // The first path of each template (`/jobs/{}`): axum serves one name per parameter place.
+    let mut first_of_template: BTreeMap<String, &str> = BTreeMap::new();
     for (path, item) in paths {
         if covered.contains(path.as_str()) {
             continue;
         }
         let at = pointer(&["paths", path]);
+        if let Some(first) = first_of_template.get(&path_template(path)) {
+            warnings.push(Warning::new(
+                at,
+                format!("{path} not generated: it is {first} with other parameter names, which OpenAPI does not allow and axum cannot serve; merge the two path items"),
+            ));
+            continue;
+        }
+        first_of_template.insert(path_template(path), path);
         if item.get("$ref").is_some() {
             warnings.push(Warning::new(
                 at,
@@ -1169,6 +1180,45 @@ paths:
             translation.warnings.iter().any(|warning| {
                 warning.pointer == "/paths/~1specs~1{provider}~1{api}.json"
                     && warning.message.contains("`{api}.json`")
+            }),
+            "{:#?}",
+            translation.warnings
+        );
+    }
+
+    #[test]
+    fn paths_that_differ_only_in_parameter_names_are_served_once() {
+        let spec = r##"
+openapi: 3.1.0
+info: {title: Jobs, version: "1"}
+paths:
+  /jobs/{id}:
+    get:
+      operationId: readJob
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+  /jobs/{job_id}:
+    patch:
+      operationId: touchJob
+      parameters: [{name: job_id, in: path, required: true, schema: {type: string}}]
+"##;
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        let operations = translation
+            .modules
+            .iter()
+            .find_map(|module| module.operations.as_ref())
+            .expect("GET /jobs/{id}");
+        let served: Vec<(&str, &str)> = operations
+            .operations
+            .iter()
+            .map(|operation| (operation.method.as_str(), operation.path.as_str()))
+            .collect();
+        assert_eq!(served, [("get", "/jobs/{id}")]);
+        assert!(
+            translation.warnings.iter().any(|warning| {
+                warning.pointer == "/paths/~1jobs~1{job_id}"
+                    && warning.message.contains("/jobs/{id}")
             }),
             "{:#?}",
             translation.warnings
