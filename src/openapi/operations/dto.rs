@@ -331,6 +331,7 @@ impl<'r> DtoBuilder<'r> {
                     _ => "i64",
                 };
                 bound_checks(schema, false, &mut checks);
+                enum_check(schema, false, &mut checks);
                 plain(rust)
             }
             Some("number") => {
@@ -339,6 +340,7 @@ impl<'r> DtoBuilder<'r> {
                     _ => "f64",
                 };
                 bound_checks(schema, true, &mut checks);
+                enum_check(schema, true, &mut checks);
                 plain(rust)
             }
             Some("boolean") => plain("bool"),
@@ -890,6 +892,31 @@ fn bound_checks(schema: &Value, float: bool, checks: &mut Vec<Check>) {
             message: format!("must be {words} {max}"),
         });
     }
+}
+
+/// The `enum` of an integer or number schema as a check (string enums are Rust enums).
+fn enum_check(schema: &Value, float: bool, checks: &mut Vec<Check>) {
+    let Some(Value::Array(values)) = schema.get("enum") else {
+        return;
+    };
+    let literals: Vec<String> = values
+        .iter()
+        .filter_map(|value| {
+            if float {
+                value.as_f64().map(|value| format!("{value:?}"))
+            } else {
+                value.as_i64().map(|value| value.to_string())
+            }
+        })
+        .collect();
+    if literals.is_empty() {
+        return;
+    }
+    let list = literals.join(", ");
+    checks.push(Check {
+        invalid: format!("![{list}].contains(value)"),
+        message: format!("must be one of {list}"),
+    });
 }
 
 /// The constraints of a scalar or list schema as `utoipa` attribute items (`max_length =

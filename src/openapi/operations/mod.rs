@@ -1226,6 +1226,60 @@ paths:
     }
 
     #[test]
+    fn number_enums_are_checked() {
+        let operations = operations_of(
+            r##"
+openapi: 3.0.3
+info: {title: Levels, version: "1"}
+paths:
+  /levels:
+    post:
+      operationId: setLevel
+      parameters: [{name: priority, in: query, schema: {type: integer, format: int32, enum: [1, 2]}}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                ratio: {type: number, enum: [0.5, 2]}
+      responses:
+        "204": {description: set}
+"##,
+        );
+        let checks: Vec<(String, String)> = ["SetLevelQuery", "SetLevelRequest"]
+            .iter()
+            .flat_map(|dto| {
+                operations
+                    .dtos
+                    .iter()
+                    .find(|known| known.name == *dto)
+                    .map(|known| match &known.kind {
+                        dto::DtoKind::Struct { fields } => fields.clone(),
+                        _ => Vec::new(),
+                    })
+                    .unwrap_or_default()
+            })
+            .flat_map(|field| field.checks)
+            .map(|check| (check.invalid, check.message))
+            .collect();
+        assert_eq!(
+            checks,
+            [
+                (
+                    "![1, 2].contains(value)".to_owned(),
+                    "must be one of 1, 2".to_owned()
+                ),
+                (
+                    "![0.5, 2.0].contains(value)".to_owned(),
+                    "must be one of 0.5, 2.0".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn path_segments_no_parameter_declares_are_found() {
         let declared = Target {
             file: "spec.yaml".into(),
