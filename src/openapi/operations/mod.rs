@@ -42,6 +42,16 @@ impl FoundOperation {
     }
 }
 
+/// The paths every generated service answers GET on itself; axum refuses a second handler.
+const SERVICE_ROUTES: [&str; 6] = [
+    "/live",
+    "/ready",
+    "/health",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+];
+
 /// Methods an operation can have, in the order of a path item.
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -225,6 +235,13 @@ pub fn find(
             let Some(operation) = item.get(method) else {
                 continue;
             };
+            if method == "get" && SERVICE_ROUTES.contains(&path.as_str()) {
+                warnings.push(Warning::new(
+                    child(&at, &[method]),
+                    format!("GET {path} not generated: the generated service serves it (probes, metrics, its OpenAPI document and viewer)"),
+                ));
+                continue;
+            }
             found.push(FoundOperation {
                 path: path.clone(),
                 method: method.to_owned(),
@@ -1277,6 +1294,43 @@ paths:
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn gets_of_the_services_own_routes_are_warned_about_and_skipped() {
+        let spec = r##"
+openapi: 3.1.0
+info: {title: Probes, version: "1"}
+paths:
+  /health:
+    get: {operationId: health}
+    post: {operationId: reportHealth}
+  /metrics:
+    get: {operationId: metrics}
+  /status:
+    get: {operationId: status}
+"##;
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        let operations = translation
+            .modules
+            .iter()
+            .find_map(|module| module.operations.as_ref())
+            .expect("the other operations");
+        let served: Vec<(&str, &str)> = operations
+            .operations
+            .iter()
+            .map(|operation| (operation.method.as_str(), operation.path.as_str()))
+            .collect();
+        assert_eq!(served, [("post", "/health"), ("get", "/status")]);
+        let skipped: Vec<&str> = translation
+            .warnings
+            .iter()
+            .filter(|warning| warning.message.contains("the generated service serves it"))
+            .map(|warning| warning.pointer.as_str())
+            .collect();
+        assert_eq!(skipped, ["/paths/~1health/get", "/paths/~1metrics/get"]);
     }
 
     #[test]
