@@ -633,7 +633,14 @@ impl<'r> DtoBuilder<'r> {
             if skipped {
                 continue;
             }
-            let optional = !required.contains(&property) || flag("nullable");
+            // `nullable` on the property, or on the schema its `$ref` names.
+            let nullable = flag("nullable")
+                || dereference(self.resolver, schema.clone())?
+                    .value
+                    .get("nullable")
+                    .and_then(Value::as_bool)
+                    == Some(true);
+            let optional = !required.contains(&property) || nullable;
             let hint = format!("{name}{}", property.to_upper_camel_case());
             let ty = self.type_of(schema.clone(), &hint, direction)?;
             let used: Vec<String> = fields.iter().map(|field| field.ident.clone()).collect();

@@ -1334,6 +1334,48 @@ paths:
     }
 
     #[test]
+    fn a_required_reference_to_a_nullable_schema_is_optional() {
+        let operations = operations_of(
+            r##"
+openapi: 3.0.3
+info: {title: People, version: "1"}
+paths:
+  /people:
+    post:
+      operationId: addPerson
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [home, name]
+              properties:
+                home: {$ref: "#/components/schemas/Address"}
+                name: {type: string}
+      responses:
+        "204": {description: added}
+components:
+  schemas:
+    Address: {type: object, nullable: true, properties: {city: {type: string}}}
+"##,
+        );
+        let body = operations
+            .dtos
+            .iter()
+            .find(|dto| dto.name == "AddPersonRequest")
+            .expect("the body DTO");
+        let dto::DtoKind::Struct { fields } = &body.kind else {
+            panic!("the body is a struct");
+        };
+        let types: Vec<&str> = fields
+            .iter()
+            .map(|field| field.rust_type.as_str())
+            .collect();
+        assert_eq!(types, ["Option<Address>", "String"]);
+    }
+
+    #[test]
     fn path_segments_no_parameter_declares_are_found() {
         let declared = Target {
             file: "spec.yaml".into(),
