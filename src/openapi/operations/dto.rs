@@ -285,6 +285,9 @@ impl<'r> DtoBuilder<'r> {
         if let Some(part) = self.wrapped_scalar(&target)? {
             return self.type_of(part, hint, direction);
         }
+        if let Some(merged) = self.merged_scalar(&target)? {
+            return self.type_of(merged, hint, direction);
+        }
         let schema = &target.value;
         let at = self.resolver.locate(&target.file, &target.pointer);
         let component = if is_reference { target.name() } else { None };
@@ -436,6 +439,40 @@ impl<'r> DtoBuilder<'r> {
             }
         }
         Ok((!is_struct(&inner.value)).then_some(first))
+    }
+
+    /// An `allOf` of several schemas none of which is an object (`allOf: [$ref: Code,
+    /// {maxLength: 5}]`): one schema of their keywords, each part's after those of the parts
+    /// before it, so the first definition of a keyword is kept.
+    fn merged_scalar(&mut self, target: &Target) -> Result<Option<Target>, OpenApiError> {
+        let Some(Value::Array(parts)) = target.value.get("allOf") else {
+            return Ok(None);
+        };
+        if parts.len() < 2 {
+            return Ok(None);
+        }
+        let shape = merge_all_of(self.resolver, target.clone())?;
+        let object = |schema: &Value| {
+            type_name(schema) == Some("object") || schema.get("additionalProperties").is_some()
+        };
+        if !shape.properties.is_empty() || shape.parts.iter().any(|(part, _)| object(&part.value)) {
+            return Ok(None);
+        }
+        let mut merged = serde_json::Map::new();
+        for (part, _) in shape.parts {
+            if let Value::Object(keywords) = part.value {
+                for (keyword, value) in keywords {
+                    if keyword != "allOf" {
+                        merged.entry(keyword).or_insert(value);
+                    }
+                }
+            }
+        }
+        Ok(Some(Target {
+            file: target.file.clone(),
+            pointer: target.pointer.clone(),
+            value: Value::Object(merged),
+        }))
     }
 
     /// The DTO of the schema at `target`, built on first use.

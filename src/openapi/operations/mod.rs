@@ -1376,6 +1376,49 @@ components:
     }
 
     #[test]
+    fn an_all_of_of_several_scalar_schemas_is_one_schema_of_their_keywords() {
+        let operations = operations_of(
+            r##"
+openapi: 3.0.3
+info: {title: Codes, version: "1"}
+paths:
+  /codes:
+    post:
+      operationId: addCode
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [code]
+              properties:
+                code: {allOf: [{$ref: "#/components/schemas/Code"}, {maxLength: 5}]}
+      responses:
+        "204": {description: added}
+components:
+  schemas:
+    Code: {type: string, minLength: 1}
+"##,
+        );
+        let body = operations
+            .dtos
+            .iter()
+            .find(|dto| dto.name == "AddCodeRequest")
+            .expect("the body DTO");
+        let dto::DtoKind::Struct { fields } = &body.kind else {
+            panic!("the body is a struct");
+        };
+        assert_eq!(fields[0].rust_type, "String");
+        let messages: Vec<&str> = fields[0]
+            .checks
+            .iter()
+            .map(|check| check.message.as_str())
+            .collect();
+        assert_eq!(messages.len(), 2, "minLength and maxLength: {messages:?}");
+    }
+
+    #[test]
     fn path_segments_no_parameter_declares_are_found() {
         let declared = Target {
             file: "spec.yaml".into(),
