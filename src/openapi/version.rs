@@ -4,7 +4,8 @@
 //! 3.1 schemas are JSON Schema 2020-12; the parts a 3.0 reader cannot hold are rewritten:
 //! `type: [T, "null"]` → `type: T, nullable: true`; `const: v` → `enum: [v]`; an `examples`
 //! list → its first item as `example`; numeric `exclusiveMinimum`/`exclusiveMaximum` → the
-//! bound plus the 3.0 boolean; `anyOf`/`oneOf: [S, {type: "null"}]` → `S` + `nullable`. `webhooks` have no 3.0 form: they are removed and warned about.
+//! bound plus the 3.0 boolean; `anyOf`/`oneOf: [S, {type: "null"}]` → `S` + `nullable`.
+//! `webhooks` have no 3.0 form: they are removed and warned about.
 
 use serde_json::{Map, Value};
 
