@@ -1001,3 +1001,33 @@ fn a_dry_run_plans_exactly_what_the_real_run_then_does() {
         "{planned:?}"
     );
 }
+
+#[test]
+fn operations_without_numeric_responses_generate_no_unused_status_helper() {
+    let (folder, project) = new_project();
+    let spec = folder.path().join("hooks.yaml");
+    std::fs::write(
+        &spec,
+        r#"
+openapi: 3.1.0
+info: {title: Hooks, version: "1"}
+paths:
+  /hooks/ping:
+    post:
+      operationId: ping
+  /hooks/logout:
+    get:
+      operationId: logout
+      responses:
+        default: {description: done}
+"#,
+    )
+    .unwrap();
+
+    let output = scaffold(&project, &spec, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let api = read(&project, "src/modules/hooks/api/operations.rs");
+    assert!(api.contains("async fn ping("), "{api}");
+    assert!(!api.contains("fn status("), "{api}");
+    assert!(!api.contains("StatusCode"), "{api}");
+}

@@ -205,6 +205,9 @@ fn translate_document(
         });
     }
     document_warnings(&spec, &translated, &mut warnings);
+    // A part of the spec several operations meet (a shared security scheme) is warned about once.
+    let mut seen = BTreeSet::new();
+    warnings.retain(|warning| seen.insert((warning.pointer.clone(), warning.message.clone())));
     Ok(Translation {
         version,
         modules: translated,

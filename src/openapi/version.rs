@@ -4,7 +4,8 @@
 //! 3.1 schemas are JSON Schema 2020-12; the parts a 3.0 reader cannot hold are rewritten:
 //! `type: [T, "null"]` → `type: T, nullable: true`; `const: v` → `enum: [v]`; an `examples`
 //! list → its first item as `example`; numeric `exclusiveMinimum`/`exclusiveMaximum` → the
-//! bound plus the 3.0 boolean. `webhooks` have no 3.0 form: they are removed and warned about.
+//! bound plus the 3.0 boolean; `anyOf`/`oneOf: [S, {type: "null"}]` → `S` + `nullable`.
+//! `webhooks` have no 3.0 form: they are removed and warned about.
 
 use serde_json::{Map, Value};
 
@@ -168,6 +169,42 @@ pub(super) fn normalise_schema(schema: &mut Value) {
             normalise_schema(child);
         }
     }
+    collapse_null_union(object);
+}
+
+/// An `anyOf`/`oneOf` of one schema and `{type: "null"}` (how pydantic, among others, writes
+/// an optional value) becomes that schema with `nullable`; a `$ref` member becomes the 3.0
+/// idiom `allOf: [$ref]`. The schema's own keys win over the member's.
+fn collapse_null_union(object: &mut Map<String, Value>) {
+    let is_null = |member: &Value| {
+        member
+            .as_object()
+            .is_some_and(|member| member.len() == 1 && member.get("type") == Some(&"null".into()))
+    };
+    for keyword in ["anyOf", "oneOf"] {
+        let Some(Value::Array(members)) = object.get(keyword) else {
+            continue;
+        };
+        let member = match members.as_slice() {
+            [null, member] | [member, null] if is_null(null) && !is_null(member) => member.clone(),
+            _ => continue,
+        };
+        object.remove(keyword);
+        object.insert("nullable".to_owned(), Value::Bool(true));
+        if member.get("$ref").is_some() {
+            if let Value::Array(parts) = object
+                .entry("allOf")
+                .or_insert_with(|| Value::Array(Vec::new()))
+            {
+                parts.push(member);
+            }
+        } else if let Value::Object(member) = member {
+            for (key, value) in member {
+                object.entry(key).or_insert(value);
+            }
+        }
+        return;
+    }
 }
 
 #[cfg(test)]
@@ -222,6 +259,34 @@ mod tests {
             json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true})
         );
         assert_eq!(schema["properties"]["const"], json!({"type": "string"}));
+        let again = schema.clone();
+        normalise_schema(&mut schema);
+        assert_eq!(schema, again);
+    }
+
+    #[test]
+    fn a_union_of_one_schema_and_null_is_that_schema_nullable() {
+        let mut schema = json!({
+            "type": "object",
+            "properties": {
+                "title": {"anyOf": [{"type": "string", "maxLength": 255}, {"type": "null"}], "title": "Title"},
+                "kind": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Kind"}]},
+                "either": {"anyOf": [{"type": "string"}, {"type": "integer"}]}
+            }
+        });
+        normalise_schema(&mut schema);
+        assert_eq!(
+            schema["properties"]["title"],
+            json!({"type": "string", "maxLength": 255, "nullable": true, "title": "Title"})
+        );
+        assert_eq!(
+            schema["properties"]["kind"],
+            json!({"allOf": [{"$ref": "#/components/schemas/Kind"}], "nullable": true})
+        );
+        assert_eq!(
+            schema["properties"]["either"],
+            json!({"anyOf": [{"type": "string"}, {"type": "integer"}]})
+        );
         let again = schema.clone();
         normalise_schema(&mut schema);
         assert_eq!(schema, again);

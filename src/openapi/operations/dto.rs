@@ -113,6 +113,8 @@ pub struct UnionVariant {
     pub ident: String,
     /// The discriminator value, for a tagged enum.
     pub rename: Option<String>,
+    /// Further discriminator values of the same member, accepted when reading.
+    pub aliases: Vec<String>,
     pub rust_type: String,
     pub validates: bool,
 }
@@ -280,6 +282,12 @@ impl<'r> DtoBuilder<'r> {
     ) -> Result<RustType, OpenApiError> {
         let is_reference = target.value.get("$ref").is_some();
         let target = dereference(self.resolver, target)?;
+        if let Some(part) = self.wrapped_scalar(&target)? {
+            return self.type_of(part, hint, direction);
+        }
+        if let Some(merged) = self.merged_scalar(&target)? {
+            return self.type_of(merged, hint, direction);
+        }
         let schema = &target.value;
         let at = self.resolver.locate(&target.file, &target.pointer);
         let component = if is_reference { target.name() } else { None };
@@ -326,6 +334,7 @@ impl<'r> DtoBuilder<'r> {
                     _ => "i64",
                 };
                 bound_checks(schema, false, &mut checks);
+                enum_check(schema, false, &mut checks);
                 plain(rust)
             }
             Some("number") => {
@@ -334,6 +343,7 @@ impl<'r> DtoBuilder<'r> {
                     _ => "f64",
                 };
                 bound_checks(schema, true, &mut checks);
+                enum_check(schema, true, &mut checks);
                 plain(rust)
             }
             Some("boolean") => plain("bool"),
@@ -409,6 +419,60 @@ impl<'r> DtoBuilder<'r> {
             documented: documented_constraints(schema),
             ..rust
         })
+    }
+
+    /// The part of an `allOf: [one schema]` wrapper (`kind: {description: …, allOf: [$ref:
+    /// Kind]}`), when the schema it ends in is not an object: the wrapper is that schema. A
+    /// wrapped object stays a struct of its own, and an `allOf` that contains itself is left
+    /// to the struct, which reports the cycle.
+    fn wrapped_scalar(&mut self, target: &Target) -> Result<Option<Target>, OpenApiError> {
+        let Some(first) = single_all_of_part(target) else {
+            return Ok(None);
+        };
+        let mut seen = vec![(target.file.clone(), target.pointer.clone())];
+        let mut inner = dereference(self.resolver, first.clone())?;
+        while let Some(part) = single_all_of_part(&inner) {
+            seen.push((inner.file.clone(), inner.pointer.clone()));
+            inner = dereference(self.resolver, part)?;
+            if seen.contains(&(inner.file.clone(), inner.pointer.clone())) {
+                return Ok(None);
+            }
+        }
+        Ok((!is_struct(&inner.value)).then_some(first))
+    }
+
+    /// An `allOf` of several schemas none of which is an object (`allOf: [$ref: Code,
+    /// {maxLength: 5}]`): one schema of their keywords, each part's after those of the parts
+    /// before it, so the first definition of a keyword is kept.
+    fn merged_scalar(&mut self, target: &Target) -> Result<Option<Target>, OpenApiError> {
+        let Some(Value::Array(parts)) = target.value.get("allOf") else {
+            return Ok(None);
+        };
+        if parts.len() < 2 {
+            return Ok(None);
+        }
+        let shape = merge_all_of(self.resolver, target.clone())?;
+        let object = |schema: &Value| {
+            type_name(schema) == Some("object") || schema.get("additionalProperties").is_some()
+        };
+        if !shape.properties.is_empty() || shape.parts.iter().any(|(part, _)| object(&part.value)) {
+            return Ok(None);
+        }
+        let mut merged = serde_json::Map::new();
+        for (part, _) in shape.parts {
+            if let Value::Object(keywords) = part.value {
+                for (keyword, value) in keywords {
+                    if keyword != "allOf" {
+                        merged.entry(keyword).or_insert(value);
+                    }
+                }
+            }
+        }
+        Ok(Some(Target {
+            file: target.file.clone(),
+            pointer: target.pointer.clone(),
+            value: Value::Object(merged),
+        }))
     }
 
     /// The DTO of the schema at `target`, built on first use.
@@ -523,19 +587,22 @@ impl<'r> DtoBuilder<'r> {
                 value: member,
             };
             let resolved = dereference(self.resolver, member.clone())?;
+            let mut aliases = Vec::new();
             let rename = match (&tag, &reference) {
                 (Some(tag), Some(reference)) => {
                     self.tags.insert(
                         (resolved.file.clone(), resolved.pointer.clone()),
                         tag.clone(),
                     );
-                    Some(
-                        mapping
-                            .iter()
-                            .find(|(_, target)| target == reference)
-                            .map(|(value, _)| value.clone())
-                            .unwrap_or_else(|| resolved.name().unwrap_or_default()),
-                    )
+                    // A mapping names its schema by reference or by component name.
+                    let component = resolved.name().unwrap_or_default();
+                    let mut values = mapping
+                        .iter()
+                        .filter(|(_, target)| target == reference || *target == component)
+                        .map(|(value, _)| value.clone());
+                    let first = values.next();
+                    aliases.extend(values);
+                    Some(first.unwrap_or(component))
                 }
                 (Some(tag), None) => {
                     self.warnings.push(Warning::new(
@@ -555,6 +622,7 @@ impl<'r> DtoBuilder<'r> {
             variants.push(UnionVariant {
                 ident: unique(ident, &used),
                 rename,
+                aliases,
                 validates: ty.nested != Nested::None,
                 rust_type: ty.rust,
             });
@@ -602,7 +670,14 @@ impl<'r> DtoBuilder<'r> {
             if skipped {
                 continue;
             }
-            let optional = !required.contains(&property) || flag("nullable");
+            // `nullable` on the property, or on the schema its `$ref` names.
+            let nullable = flag("nullable")
+                || dereference(self.resolver, schema.clone())?
+                    .value
+                    .get("nullable")
+                    .and_then(Value::as_bool)
+                    == Some(true);
+            let optional = !required.contains(&property) || nullable;
             let hint = format!("{name}{}", property.to_upper_camel_case());
             let ty = self.type_of(schema.clone(), &hint, direction)?;
             let used: Vec<String> = fields.iter().map(|field| field.ident.clone()).collect();
@@ -806,6 +881,21 @@ fn type_name(schema: &Value) -> Option<&str> {
     schema.get("type").and_then(Value::as_str)
 }
 
+/// The only part of an `allOf` beside no properties of its own.
+fn single_all_of_part(target: &Target) -> Option<Target> {
+    let Some(Value::Array(parts)) = target.value.get("allOf") else {
+        return None;
+    };
+    let [part] = parts.as_slice() else {
+        return None;
+    };
+    target.value.get("properties").is_none().then(|| Target {
+        file: target.file.clone(),
+        pointer: child(&target.pointer, &["allOf", "0"]),
+        value: part.clone(),
+    })
+}
+
 /// An object schema with properties (or `allOf` parts): a struct, not a map.
 fn is_struct(schema: &Value) -> bool {
     schema.get("properties").is_some() || schema.get("allOf").is_some()
@@ -846,6 +936,31 @@ fn bound_checks(schema: &Value, float: bool, checks: &mut Vec<Check>) {
             message: format!("must be {words} {max}"),
         });
     }
+}
+
+/// The `enum` of an integer or number schema as a check (string enums are Rust enums).
+fn enum_check(schema: &Value, float: bool, checks: &mut Vec<Check>) {
+    let Some(Value::Array(values)) = schema.get("enum") else {
+        return;
+    };
+    let literals: Vec<String> = values
+        .iter()
+        .filter_map(|value| {
+            if float {
+                value.as_f64().map(|value| format!("{value:?}"))
+            } else {
+                value.as_i64().map(|value| value.to_string())
+            }
+        })
+        .collect();
+    if literals.is_empty() {
+        return;
+    }
+    let list = literals.join(", ");
+    checks.push(Check {
+        invalid: format!("![{list}].contains(value)"),
+        message: format!("must be one of {list}"),
+    });
 }
 
 /// The constraints of a scalar or list schema as `utoipa` attribute items (`max_length =

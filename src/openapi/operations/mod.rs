@@ -6,12 +6,13 @@
 
 mod dto;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::compare::path_template;
 use super::error::OpenApiError;
 use super::refs::{Resolver, Target};
 use super::resources::{Resource, dereference};
@@ -41,6 +42,16 @@ impl FoundOperation {
     }
 }
 
+/// The paths every generated service answers GET on itself; axum refuses a second handler.
+const SERVICE_ROUTES: [&str; 6] = [
+    "/live",
+    "/ready",
+    "/health",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+];
+
 /// Methods an operation can have, in the order of a path item.
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -66,6 +77,8 @@ pub struct Operations {
     pub uses_into_params: bool,
     /// Whether a handler documents a problem+json answer of its own.
     pub uses_problem: bool,
+    /// Whether a response has a status of the spec (`default` alone has none).
+    pub uses_status: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -188,15 +201,32 @@ pub fn find(
         return Vec::new();
     };
     let mut found = Vec::new();
+    // The first path of each template (`/jobs/{}`): axum serves one name per parameter place.
+    let mut first_of_template: BTreeMap<String, &str> = BTreeMap::new();
     for (path, item) in paths {
         if covered.contains(path.as_str()) {
             continue;
         }
         let at = pointer(&["paths", path]);
+        if let Some(first) = first_of_template.get(&path_template(path)) {
+            warnings.push(Warning::new(
+                at,
+                format!("{path} not generated: it is {first} with other parameter names, which OpenAPI does not allow and axum cannot serve; merge the two path items"),
+            ));
+            continue;
+        }
+        first_of_template.insert(path_template(path), path);
         if item.get("$ref").is_some() {
             warnings.push(Warning::new(
                 at,
                 "path item given by $ref: not generated in this version",
+            ));
+            continue;
+        }
+        if let Some(segment) = segment_with_text_after_a_parameter(path) {
+            warnings.push(Warning::new(
+                at,
+                format!("{path} not generated: axum matches a path parameter up to the next `/`, so it cannot serve the segment `{segment}`; give the parameter a segment of its own"),
             ));
             continue;
         }
@@ -205,6 +235,13 @@ pub fn find(
             let Some(operation) = item.get(method) else {
                 continue;
             };
+            if method == "get" && SERVICE_ROUTES.contains(&path.as_str()) {
+                warnings.push(Warning::new(
+                    child(&at, &[method]),
+                    format!("GET {path} not generated: the generated service serves it (probes, metrics, its OpenAPI document and viewer)"),
+                ));
+                continue;
+            }
             found.push(FoundOperation {
                 path: path.clone(),
                 method: method.to_owned(),
@@ -343,6 +380,7 @@ pub fn collect(
         uses_body: any(|operation| operation.body.is_some()),
         uses_into_params: dtos.iter().any(|dto| dto.params_in.is_some()),
         uses_problem: any(|operation| !operation.problem_responses.is_empty()),
+        uses_status: any(|operation| !operation.responses.is_empty()),
         uses_json: any(|operation| {
             operation
                 .responses
@@ -614,6 +652,15 @@ fn problem_responses(operation: &Operation) -> Vec<ProblemResponse> {
         description,
     })
     .collect()
+}
+
+/// The first segment of `path` with text after a `{parameter}` (`{api}.json`, `{name}:cancel`).
+fn segment_with_text_after_a_parameter(path: &str) -> Option<&str> {
+    path.split('/').find(|segment| {
+        segment
+            .split_once('}')
+            .is_some_and(|(_, after)| !after.is_empty())
+    })
 }
 
 /// The `{name}` segments of `path` that no parameter `in: path` declares, in path order.
@@ -968,6 +1015,407 @@ components:
             warning.pointer == "/paths/~1checks/post/responses"
                 && warning.message.contains("also answers 501 (problem+json)")
         }));
+    }
+
+    /// The operations of the only module of `spec`.
+    fn operations_of(spec: &str) -> Operations {
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        translation
+            .modules
+            .into_iter()
+            .find_map(|module| module.operations)
+            .expect("an operation")
+    }
+
+    #[test]
+    fn an_all_of_wrapping_one_scalar_schema_is_that_schema() {
+        let operations = operations_of(
+            r##"
+openapi: 3.0.3
+info: {title: Tickets, version: "1"}
+paths:
+  /tickets:
+    post:
+      operationId: buy
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [kind]
+              properties:
+                kind: {description: the kind, allOf: [{$ref: "#/components/schemas/Kind"}]}
+                count: {allOf: [{allOf: [{type: integer, minimum: 1}]}]}
+                buyer: {allOf: [{$ref: "#/components/schemas/Buyer"}]}
+      responses:
+        "204": {description: bought}
+components:
+  schemas:
+    Kind: {type: string, enum: [adult, child]}
+    Buyer: {type: object, properties: {name: {type: string}}}
+"##,
+        );
+        let body = operations
+            .dtos
+            .iter()
+            .find(|dto| dto.name == "BuyRequest")
+            .expect("the body DTO");
+        let dto::DtoKind::Struct { fields } = &body.kind else {
+            panic!("the body is a struct");
+        };
+        let types: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|field| (field.name.as_str(), field.rust_type.as_str()))
+            .collect();
+        assert_eq!(
+            types,
+            [
+                ("buyer", "Option<BuyRequestBuyer>"),
+                ("count", "Option<i64>"),
+                ("kind", "Kind"),
+            ]
+        );
+        let count = &fields[1];
+        assert_eq!(count.checks.len(), 1, "minimum: 1 is checked");
+    }
+
+    #[test]
+    fn discriminator_mappings_by_schema_name_and_several_values_tag_their_member() {
+        let operations = operations_of(
+            r##"
+openapi: 3.0.3
+info: {title: Options, version: "1"}
+paths:
+  /options:
+    post:
+      operationId: choose
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              oneOf: [{$ref: "#/components/schemas/One"}, {$ref: "#/components/schemas/Two"}]
+              discriminator:
+                propertyName: kind
+                mapping: {first: One, second: "#/components/schemas/Two", other: "#/components/schemas/Two"}
+      responses:
+        "204": {description: chosen}
+components:
+  schemas:
+    One: {type: object, properties: {kind: {type: string}, one: {type: number}}}
+    Two: {type: object, properties: {kind: {type: string}, two: {type: string}}}
+"##,
+        );
+        let body = operations
+            .dtos
+            .iter()
+            .find(|dto| dto.name == "ChooseRequest")
+            .expect("the body DTO");
+        let dto::DtoKind::Union { tag, variants } = &body.kind else {
+            panic!("the body is a union");
+        };
+        assert_eq!(tag.as_deref(), Some("kind"));
+        let tags: Vec<(Option<&str>, &[String])> = variants
+            .iter()
+            .map(|variant| (variant.rename.as_deref(), variant.aliases.as_slice()))
+            .collect();
+        assert_eq!(
+            tags,
+            [
+                (Some("first"), &[][..]),
+                (Some("other"), &["second".to_owned()][..]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_scheme_several_operations_require_is_warned_about_once() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: Pets, version: "1"}
+security: [{oauth: [read]}]
+paths:
+  /pets/search:
+    get:
+      responses: {"200": {description: found}}
+  /pets/count:
+    get:
+      responses: {"200": {description: counted}}
+components:
+  securitySchemes:
+    oauth: {type: oauth2, flows: {implicit: {authorizationUrl: "https://example.com/auth", scopes: {read: reading}}}}
+"##;
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        let warned: Vec<&Warning> = translation
+            .warnings
+            .iter()
+            .filter(|warning| warning.message.contains("only API keys in a header"))
+            .collect();
+        assert_eq!(warned.len(), 1, "{warned:#?}");
+        assert_eq!(warned[0].pointer, "/components/securitySchemes/oauth");
+    }
+
+    #[test]
+    fn paths_with_text_after_a_parameter_in_a_segment_are_warned_about_and_skipped() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: Specs, version: "1"}
+paths:
+  /specs/{provider}/{api}.json:
+    get:
+      operationId: getApi
+      parameters:
+        - {name: provider, in: path, required: true, schema: {type: string}}
+        - {name: api, in: path, required: true, schema: {type: string}}
+      responses: {"200": {description: found}}
+  /v{version}/list:
+    get:
+      operationId: list
+      parameters: [{name: version, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: listed}}
+"##;
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        let operations = translation
+            .modules
+            .iter()
+            .find_map(|module| module.operations.as_ref())
+            .expect("the /v{version}/list operation");
+        let served: Vec<&str> = operations
+            .operations
+            .iter()
+            .map(|operation| operation.path.as_str())
+            .collect();
+        assert_eq!(served, ["/v{version}/list"]);
+        assert!(
+            translation.warnings.iter().any(|warning| {
+                warning.pointer == "/paths/~1specs~1{provider}~1{api}.json"
+                    && warning.message.contains("`{api}.json`")
+            }),
+            "{:#?}",
+            translation.warnings
+        );
+    }
+
+    #[test]
+    fn paths_that_differ_only_in_parameter_names_are_served_once() {
+        let spec = r##"
+openapi: 3.1.0
+info: {title: Jobs, version: "1"}
+paths:
+  /jobs/{id}:
+    get:
+      operationId: readJob
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+  /jobs/{job_id}:
+    patch:
+      operationId: touchJob
+      parameters: [{name: job_id, in: path, required: true, schema: {type: string}}]
+"##;
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        let operations = translation
+            .modules
+            .iter()
+            .find_map(|module| module.operations.as_ref())
+            .expect("GET /jobs/{id}");
+        let served: Vec<(&str, &str)> = operations
+            .operations
+            .iter()
+            .map(|operation| (operation.method.as_str(), operation.path.as_str()))
+            .collect();
+        assert_eq!(served, [("get", "/jobs/{id}")]);
+        assert!(
+            translation.warnings.iter().any(|warning| {
+                warning.pointer == "/paths/~1jobs~1{job_id}"
+                    && warning.message.contains("/jobs/{id}")
+            }),
+            "{:#?}",
+            translation.warnings
+        );
+    }
+
+    #[test]
+    fn number_enums_are_checked() {
+        let operations = operations_of(
+            r##"
+openapi: 3.0.3
+info: {title: Levels, version: "1"}
+paths:
+  /levels:
+    post:
+      operationId: setLevel
+      parameters: [{name: priority, in: query, schema: {type: integer, format: int32, enum: [1, 2]}}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                ratio: {type: number, enum: [0.5, 2]}
+      responses:
+        "204": {description: set}
+"##,
+        );
+        let checks: Vec<(String, String)> = ["SetLevelQuery", "SetLevelRequest"]
+            .iter()
+            .flat_map(|dto| {
+                operations
+                    .dtos
+                    .iter()
+                    .find(|known| known.name == *dto)
+                    .map(|known| match &known.kind {
+                        dto::DtoKind::Struct { fields } => fields.clone(),
+                        _ => Vec::new(),
+                    })
+                    .unwrap_or_default()
+            })
+            .flat_map(|field| field.checks)
+            .map(|check| (check.invalid, check.message))
+            .collect();
+        assert_eq!(
+            checks,
+            [
+                (
+                    "![1, 2].contains(value)".to_owned(),
+                    "must be one of 1, 2".to_owned()
+                ),
+                (
+                    "![0.5, 2.0].contains(value)".to_owned(),
+                    "must be one of 0.5, 2.0".to_owned()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn gets_of_the_services_own_routes_are_warned_about_and_skipped() {
+        let spec = r##"
+openapi: 3.1.0
+info: {title: Probes, version: "1"}
+paths:
+  /health:
+    get: {operationId: health}
+    post: {operationId: reportHealth}
+  /metrics:
+    get: {operationId: metrics}
+  /status:
+    get: {operationId: status}
+"##;
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        let operations = translation
+            .modules
+            .iter()
+            .find_map(|module| module.operations.as_ref())
+            .expect("the other operations");
+        let served: Vec<(&str, &str)> = operations
+            .operations
+            .iter()
+            .map(|operation| (operation.method.as_str(), operation.path.as_str()))
+            .collect();
+        assert_eq!(served, [("post", "/health"), ("get", "/status")]);
+        let skipped: Vec<&str> = translation
+            .warnings
+            .iter()
+            .filter(|warning| warning.message.contains("the generated service serves it"))
+            .map(|warning| warning.pointer.as_str())
+            .collect();
+        assert_eq!(skipped, ["/paths/~1health/get", "/paths/~1metrics/get"]);
+    }
+
+    #[test]
+    fn a_required_reference_to_a_nullable_schema_is_optional() {
+        let operations = operations_of(
+            r##"
+openapi: 3.0.3
+info: {title: People, version: "1"}
+paths:
+  /people:
+    post:
+      operationId: addPerson
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [home, name]
+              properties:
+                home: {$ref: "#/components/schemas/Address"}
+                name: {type: string}
+      responses:
+        "204": {description: added}
+components:
+  schemas:
+    Address: {type: object, nullable: true, properties: {city: {type: string}}}
+"##,
+        );
+        let body = operations
+            .dtos
+            .iter()
+            .find(|dto| dto.name == "AddPersonRequest")
+            .expect("the body DTO");
+        let dto::DtoKind::Struct { fields } = &body.kind else {
+            panic!("the body is a struct");
+        };
+        let types: Vec<&str> = fields
+            .iter()
+            .map(|field| field.rust_type.as_str())
+            .collect();
+        assert_eq!(types, ["Option<Address>", "String"]);
+    }
+
+    #[test]
+    fn an_all_of_of_several_scalar_schemas_is_one_schema_of_their_keywords() {
+        let operations = operations_of(
+            r##"
+openapi: 3.0.3
+info: {title: Codes, version: "1"}
+paths:
+  /codes:
+    post:
+      operationId: addCode
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [code]
+              properties:
+                code: {allOf: [{$ref: "#/components/schemas/Code"}, {maxLength: 5}]}
+      responses:
+        "204": {description: added}
+components:
+  schemas:
+    Code: {type: string, minLength: 1}
+"##,
+        );
+        let body = operations
+            .dtos
+            .iter()
+            .find(|dto| dto.name == "AddCodeRequest")
+            .expect("the body DTO");
+        let dto::DtoKind::Struct { fields } = &body.kind else {
+            panic!("the body is a struct");
+        };
+        assert_eq!(fields[0].rust_type, "String");
+        let messages: Vec<&str> = fields[0]
+            .checks
+            .iter()
+            .map(|check| check.message.as_str())
+            .collect();
+        assert_eq!(messages.len(), 2, "minLength and maxLength: {messages:?}");
     }
 
     #[test]
