@@ -213,6 +213,37 @@ fn check_pascal_case(name: &str) -> Result<(), NameError> {
 }
 
 /// A converted spelling is only worth suggesting when it is itself valid.
+/// `text` in snake_case, reading the plural of an acronym as one word: `APIs` → `apis`,
+/// `userIDs` → `user_ids` (heck alone splits them: `ap_is`, `user_i_ds`). For names written
+/// elsewhere, such as an OpenAPI spec's tags, properties and operation ids.
+pub fn snake_case(text: &str) -> String {
+    fold_acronym_plurals(text).to_snake_case()
+}
+
+/// `text` in PascalCase, reading the plural of an acronym as one word: `APIs` → `Apis`.
+pub fn pascal_case(text: &str) -> String {
+    fold_acronym_plurals(text).to_upper_camel_case()
+}
+
+/// Capitalises the `s` that ends a run of two or more capitals (`APIs` → `APIS`), so that
+/// heck keeps it in the acronym's word instead of starting a new word with its last capital.
+fn fold_acronym_plurals(text: &str) -> String {
+    let characters: Vec<char> = text.chars().collect();
+    let mut folded = String::with_capacity(text.len());
+    for (index, &character) in characters.iter().enumerate() {
+        let ends_acronym = character == 's'
+            && index >= 2
+            && characters[index - 2..index]
+                .iter()
+                .all(char::is_ascii_uppercase)
+            && characters
+                .get(index + 1)
+                .is_none_or(|next| !next.is_ascii_lowercase());
+        folded.push(if ends_acronym { 'S' } else { character });
+    }
+    folded
+}
+
 fn suggestion(converted: String) -> String {
     let valid = converted
         .chars()
@@ -359,6 +390,19 @@ pub fn pluralize(snake: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn acronym_plurals_are_one_word() {
+        assert_eq!(snake_case("APIs"), "apis");
+        assert_eq!(snake_case("numAPIs"), "num_apis");
+        assert_eq!(snake_case("userIDs"), "user_ids");
+        assert_eq!(snake_case("IDsByName"), "ids_by_name");
+        assert_eq!(snake_case("HTTPServer"), "http_server");
+        assert_eq!(snake_case("Status"), "status");
+        assert_eq!(snake_case("ABs_list"), "abs_list");
+        assert_eq!(pascal_case("APIs"), "Apis");
+        assert_eq!(pascal_case("petId"), "PetId");
+    }
 
     #[test]
     fn case_forms_of_an_entity() {

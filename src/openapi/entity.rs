@@ -2,7 +2,6 @@
 //! (`allOf` merged) become fields with their types and constraints. What a field cannot carry
 //! is warned about with the property's JSON pointer.
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
 use openapiv3::{
     IntegerFormat, Schema, SchemaKind, StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
 };
@@ -15,6 +14,7 @@ use super::refs::{Resolver, Target};
 use super::resources::{Resource, dereference, is_object};
 use super::version::normalise_schema;
 use super::warning::{Warning, child};
+use crate::model::naming::{pascal_case, snake_case};
 use crate::model::{EnumVariant, IMPLICIT_FIELDS, LIST_PARAMETERS, Name};
 
 /// Properties that map onto the implicit fields of every entity, by their snake_case name.
@@ -59,7 +59,7 @@ pub fn build(
         let at = resolver.locate(&target.file, &target.pointer);
         let required = shape.required.contains(property);
         let target = dereference(resolver, target.clone())?;
-        let snake = property.to_snake_case();
+        let snake = snake_case(property);
         if IMPLICIT_PROPERTIES.contains(&snake.as_str()) {
             warnings.push(Warning::new(
                 at,
@@ -149,7 +149,7 @@ fn entity_name(resolver: &Resolver, resource: &Resource) -> Option<String> {
             singular(segment)
         }
     };
-    let pascal = base.to_upper_camel_case();
+    let pascal = pascal_case(&base);
     [pascal.clone(), format!("{pascal}Resource")]
         .into_iter()
         .find(|candidate| Name::entity(candidate).is_ok())

@@ -27,12 +27,12 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use heck::ToSnakeCase;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use toml::Table;
 
 use crate::model::Name;
+use crate::model::naming::snake_case;
 
 pub use error::OpenApiError;
 pub use operations::{Dto, DtoKind, Operation, Operations, SecurityScheme};
@@ -318,7 +318,7 @@ impl ModuleChooser<'_> {
         let (candidate, source_text) = match (self.requested, tag, self.resources_tag) {
             (Some(module), _, _) => (module.to_owned(), "--module".to_owned()),
             (None, Some(tag), _) => {
-                let module = tag.tag.to_snake_case();
+                let module = snake_case(tag.tag);
                 self.tag_spellings
                     .borrow_mut()
                     .entry(module.clone())
@@ -327,11 +327,10 @@ impl ModuleChooser<'_> {
                     .or_insert(tag.pointer);
                 (module, tag.source_text)
             }
-            (None, None, Some(tag)) => (
-                tag.to_snake_case(),
-                "the first tag of the resources".to_owned(),
-            ),
-            (None, None, None) => (self.spec.info.title.to_snake_case(), "the title".to_owned()),
+            (None, None, Some(tag)) => {
+                (snake_case(tag), "the first tag of the resources".to_owned())
+            }
+            (None, None, None) => (snake_case(&self.spec.info.title), "the title".to_owned()),
         };
         match Name::module(&candidate) {
             Ok(name) => Ok(name.snake),
@@ -389,4 +388,40 @@ fn deserialize<T: DeserializeOwned>(
             message: error.inner().to_string(),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn acronym_plurals_in_tags_and_properties_are_one_word() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: Directory, version: "1"}
+paths:
+  /providers:
+    get:
+      tags: [APIs]
+      responses: {"200": {description: listed, content: {application/json: {schema: {type: array, items: {$ref: "#/components/schemas/Provider"}}}}}}
+    post:
+      tags: [APIs]
+      requestBody: {content: {application/json: {schema: {$ref: "#/components/schemas/Provider"}}}}
+      responses: {"201": {description: created}}
+  /providers/{id}:
+    get:
+      tags: [APIs]
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: found, content: {application/json: {schema: {$ref: "#/components/schemas/Provider"}}}}}
+components:
+  schemas:
+    Provider: {type: object, properties: {numAPIs: {type: integer}}}
+"##;
+        let translation = translate_source(spec, Path::new("spec.yaml"), None).unwrap();
+        let module = &translation.modules[0];
+        assert_eq!(module.module, "apis");
+        let schema: toml::Table = module.schema.as_deref().unwrap().parse().unwrap();
+        let fields = &schema["entities"]["Provider"]["fields"];
+        assert!(fields.get("num_apis").is_some(), "{schema}");
+    }
 }

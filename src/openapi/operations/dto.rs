@@ -7,7 +7,6 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -16,6 +15,7 @@ use super::super::object::{Shape, merge_all_of};
 use super::super::refs::{Resolver, Target};
 use super::super::resources::dereference;
 use super::super::warning::{Warning, child};
+use crate::model::naming::{pascal_case, snake_case};
 use crate::model::reserved::{is_prelude_type, is_rust_keyword, is_unrawable};
 
 /// Same limit as the entity front-end, so a hostile pattern cannot exhaust memory.
@@ -244,7 +244,7 @@ impl<'r> DtoBuilder<'r> {
         let mut idents = Vec::new();
         let mut built = Vec::new();
         for (wire, base, schema, required) in fields {
-            let hint = format!("{name}{}", base.to_upper_camel_case());
+            let hint = format!("{name}{}", pascal_case(&base));
             let ty = self.type_of(schema.clone(), &hint, Direction::Request)?;
             let ident = field_ident(&base, &idents);
             idents.push(ident.clone());
@@ -678,7 +678,7 @@ impl<'r> DtoBuilder<'r> {
                     .and_then(Value::as_bool)
                     == Some(true);
             let optional = !required.contains(&property) || nullable;
-            let hint = format!("{name}{}", property.to_upper_camel_case());
+            let hint = format!("{name}{}", pascal_case(&property));
             let ty = self.type_of(schema.clone(), &hint, direction)?;
             let used: Vec<String> = fields.iter().map(|field| field.ident.clone()).collect();
             let ident = field_ident(&property, &used);
@@ -1029,7 +1029,7 @@ fn count_checks(schema: &Value, checks: &mut Vec<Check>) {
 /// A PascalCase type name for any text: `pet-type` → `PetType`, `1st` → `Type1st`; names of
 /// the prelude get a `Dto` suffix.
 pub fn type_ident(text: &str) -> String {
-    let pascal = text.to_upper_camel_case();
+    let pascal = pascal_case(text);
     let pascal = if pascal.is_empty() {
         "Value".to_owned()
     } else if pascal.starts_with(|first: char| first.is_ascii_digit()) {
@@ -1048,7 +1048,7 @@ pub fn type_ident(text: &str) -> String {
 /// identifiers (`type` → `r#type`), other names that cannot be identifiers get a `field_`
 /// prefix.
 pub fn field_ident(name: &str, used: &[String]) -> String {
-    let snake = name.to_snake_case();
+    let snake = snake_case(name);
     let base = if snake.is_empty()
         || snake.starts_with(|first: char| first.is_ascii_digit())
         || is_unrawable(&snake)

@@ -8,7 +8,6 @@ mod dto;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -17,6 +16,7 @@ use super::error::OpenApiError;
 use super::refs::{Resolver, Target};
 use super::resources::{Resource, dereference};
 use super::warning::{Warning, child, pointer};
+use crate::model::naming::{pascal_case, snake_case};
 use dto::{Direction, DtoBuilder, ParameterField, RustType, field_ident, first_line, type_ident};
 
 pub use dto::{Dto, DtoKind};
@@ -280,11 +280,11 @@ pub fn collect(
             .get("operationId")
             .and_then(Value::as_str)
         {
-            Some(id) => id.to_snake_case(),
+            Some(id) => snake_case(id),
             None => format!(
                 "{}_{}",
                 operation.method,
-                operation.path.replace(['{', '}'], "").to_snake_case()
+                snake_case(&operation.path.replace(['{', '}'], ""))
             ),
         };
         let base = function_ident(&base);
@@ -294,7 +294,7 @@ pub fn collect(
             name = format!("{base}_{number}");
             number += 1;
         }
-        reserved.push(format!("{}Response", name.to_upper_camel_case()));
+        reserved.push(format!("{}Response", pascal_case(&name)));
         names.push(name);
     }
     let mut builder = DtoBuilder::new(resolver, &reserved);
@@ -420,7 +420,7 @@ fn operation(
     } = source;
     let at = target.pointer.clone();
     let spec = &target.value;
-    let pascal = name.to_upper_camel_case();
+    let pascal = pascal_case(&name);
     let operation_id = spec
         .get("operationId")
         .and_then(Value::as_str)
