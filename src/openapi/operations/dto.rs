@@ -443,7 +443,8 @@ impl<'r> DtoBuilder<'r> {
 
     /// An `allOf` of several schemas none of which is an object (`allOf: [$ref: Code,
     /// {maxLength: 5}]`): one schema of their keywords, each part's after those of the parts
-    /// before it, so the first definition of a keyword is kept.
+    /// before it, so the first definition of a keyword is kept; a later part that says
+    /// otherwise is warned about.
     fn merged_scalar(&mut self, target: &Target) -> Result<Option<Target>, OpenApiError> {
         let Some(Value::Array(parts)) = target.value.get("allOf") else {
             return Ok(None);
@@ -460,11 +461,23 @@ impl<'r> DtoBuilder<'r> {
         }
         let mut merged = serde_json::Map::new();
         for (part, _) in shape.parts {
-            if let Value::Object(keywords) = part.value {
-                for (keyword, value) in keywords {
-                    if keyword != "allOf" {
-                        merged.entry(keyword).or_insert(value);
+            let Value::Object(keywords) = part.value else {
+                continue;
+            };
+            for (keyword, value) in keywords {
+                match merged.get(&keyword) {
+                    _ if keyword == "allOf" => {}
+                    None => {
+                        merged.insert(keyword, value);
                     }
+                    Some(kept) if *kept != value => {
+                        let at = self.resolver.locate(&part.file, &part.pointer);
+                        self.warnings.push(Warning::new(
+                            child(&at, &[&keyword]),
+                            format!("`{keyword}` contradicts an earlier part of the allOf: the earlier `{kept}` is kept"),
+                        ));
+                    }
+                    Some(_) => {}
                 }
             }
         }

@@ -1419,6 +1419,44 @@ components:
     }
 
     #[test]
+    fn contradicting_all_of_parts_are_warned_about() {
+        let spec = r##"
+openapi: 3.0.3
+info: {title: Quirks, version: "1"}
+paths:
+  /quirks:
+    post:
+      operationId: addQuirk
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                quirk: {allOf: [{type: string}, {type: integer}]}
+                fine: {allOf: [{type: string}, {type: string, maxLength: 3}]}
+      responses:
+        "204": {description: added}
+"##;
+        let translation =
+            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
+                .unwrap();
+        let contradictions: Vec<(&str, &str)> = translation
+            .warnings
+            .iter()
+            .filter(|warning| warning.message.contains("contradicts"))
+            .map(|warning| (warning.pointer.as_str(), warning.message.as_str()))
+            .collect();
+        assert_eq!(
+            contradictions,
+            [(
+                "/paths/~1quirks/post/requestBody/content/application~1json/schema/properties/quirk/allOf/1/type",
+                "`type` contradicts an earlier part of the allOf: the earlier `\"string\"` is kept"
+            )]
+        );
+    }
+
+    #[test]
     fn path_segments_no_parameter_declares_are_found() {
         let declared = Target {
             file: "spec.yaml".into(),
