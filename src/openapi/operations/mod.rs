@@ -997,9 +997,7 @@ components:
   schemas:
     Pet: {type: object, required: [name], properties: {name: {type: string}}}
 "##;
-        let translation =
-            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
-                .unwrap();
+        let translation = translate(spec);
         let operations = translation
             .modules
             .iter()
@@ -1017,16 +1015,30 @@ components:
         }));
     }
 
+    fn translate(spec: &str) -> crate::openapi::Translation {
+        crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None).unwrap()
+    }
+
     /// The operations of the only module of `spec`.
     fn operations_of(spec: &str) -> Operations {
-        let translation =
-            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
-                .unwrap();
-        translation
+        translate(spec)
             .modules
             .into_iter()
             .find_map(|module| module.operations)
             .expect("an operation")
+    }
+
+    /// Method and path of each generated operation.
+    fn served(translation: &crate::openapi::Translation) -> Vec<(&str, &str)> {
+        translation
+            .modules
+            .iter()
+            .find_map(|module| module.operations.as_ref())
+            .expect("an operation")
+            .operations
+            .iter()
+            .map(|operation| (operation.method.as_str(), operation.path.as_str()))
+            .collect()
     }
 
     #[test]
@@ -1148,9 +1160,7 @@ components:
   securitySchemes:
     oauth: {type: oauth2, flows: {implicit: {authorizationUrl: "https://example.com/auth", scopes: {read: reading}}}}
 "##;
-        let translation =
-            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
-                .unwrap();
+        let translation = translate(spec);
         let warned: Vec<&Warning> = translation
             .warnings
             .iter()
@@ -1179,9 +1189,7 @@ paths:
       parameters: [{name: version, in: path, required: true, schema: {type: string}}]
       responses: {"200": {description: listed}}
 "##;
-        let translation =
-            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
-                .unwrap();
+        let translation = translate(spec);
         let operations = translation
             .modules
             .iter()
@@ -1218,20 +1226,8 @@ paths:
       operationId: touchJob
       parameters: [{name: job_id, in: path, required: true, schema: {type: string}}]
 "##;
-        let translation =
-            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
-                .unwrap();
-        let operations = translation
-            .modules
-            .iter()
-            .find_map(|module| module.operations.as_ref())
-            .expect("GET /jobs/{id}");
-        let served: Vec<(&str, &str)> = operations
-            .operations
-            .iter()
-            .map(|operation| (operation.method.as_str(), operation.path.as_str()))
-            .collect();
-        assert_eq!(served, [("get", "/jobs/{id}")]);
+        let translation = translate(spec);
+        assert_eq!(served(&translation), [("get", "/jobs/{id}")]);
         assert!(
             translation.warnings.iter().any(|warning| {
                 warning.pointer == "/paths/~1jobs~1{job_id}"
@@ -1310,20 +1306,11 @@ paths:
   /status:
     get: {operationId: status}
 "##;
-        let translation =
-            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
-                .unwrap();
-        let operations = translation
-            .modules
-            .iter()
-            .find_map(|module| module.operations.as_ref())
-            .expect("the other operations");
-        let served: Vec<(&str, &str)> = operations
-            .operations
-            .iter()
-            .map(|operation| (operation.method.as_str(), operation.path.as_str()))
-            .collect();
-        assert_eq!(served, [("post", "/health"), ("get", "/status")]);
+        let translation = translate(spec);
+        assert_eq!(
+            served(&translation),
+            [("post", "/health"), ("get", "/status")]
+        );
         let skipped: Vec<&str> = translation
             .warnings
             .iter()
@@ -1438,9 +1425,7 @@ paths:
       responses:
         "204": {description: added}
 "##;
-        let translation =
-            crate::openapi::translate_source(spec, std::path::Path::new("spec.yaml"), None)
-                .unwrap();
+        let translation = translate(spec);
         let contradictions: Vec<(&str, &str)> = translation
             .warnings
             .iter()
