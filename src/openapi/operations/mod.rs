@@ -1028,6 +1028,19 @@ components:
             .expect("an operation")
     }
 
+    /// The fields of the struct DTO `name`.
+    fn struct_fields<'o>(operations: &'o Operations, name: &str) -> &'o [dto::DtoField] {
+        let dto = operations
+            .dtos
+            .iter()
+            .find(|dto| dto.name == name)
+            .expect("the DTO");
+        let dto::DtoKind::Struct { fields } = &dto.kind else {
+            panic!("{name} is a struct");
+        };
+        fields
+    }
+
     /// Method and path of each generated operation.
     fn served(translation: &crate::openapi::Translation) -> Vec<(&str, &str)> {
         translation
@@ -1070,14 +1083,7 @@ components:
     Buyer: {type: object, properties: {name: {type: string}}}
 "##,
         );
-        let body = operations
-            .dtos
-            .iter()
-            .find(|dto| dto.name == "BuyRequest")
-            .expect("the body DTO");
-        let dto::DtoKind::Struct { fields } = &body.kind else {
-            panic!("the body is a struct");
-        };
+        let fields = struct_fields(&operations, "BuyRequest");
         let types: Vec<(&str, &str)> = fields
             .iter()
             .map(|field| (field.name.as_str(), field.rust_type.as_str()))
@@ -1347,14 +1353,7 @@ components:
     Address: {type: object, nullable: true, properties: {city: {type: string}}}
 "##,
         );
-        let body = operations
-            .dtos
-            .iter()
-            .find(|dto| dto.name == "AddPersonRequest")
-            .expect("the body DTO");
-        let dto::DtoKind::Struct { fields } = &body.kind else {
-            panic!("the body is a struct");
-        };
+        let fields = struct_fields(&operations, "AddPersonRequest");
         let types: Vec<&str> = fields
             .iter()
             .map(|field| field.rust_type.as_str())
@@ -1388,14 +1387,7 @@ components:
     Code: {type: string, minLength: 1}
 "##,
         );
-        let body = operations
-            .dtos
-            .iter()
-            .find(|dto| dto.name == "AddCodeRequest")
-            .expect("the body DTO");
-        let dto::DtoKind::Struct { fields } = &body.kind else {
-            panic!("the body is a struct");
-        };
+        let fields = struct_fields(&operations, "AddCodeRequest");
         assert_eq!(fields[0].rust_type, "String");
         let messages: Vec<&str> = fields[0]
             .checks
