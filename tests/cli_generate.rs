@@ -438,7 +438,7 @@ fn handler_bad_inputs_exit_2_and_write_nothing() {
         ),
         (
             &["type", "--module", "billing"],
-            "`type` cannot be a handler name",
+            "`type` cannot be a handler name: `type` is a Rust keyword and cannot name its file's module",
         ),
         (
             &["ping", "--module", "billing", "--method", "head"],

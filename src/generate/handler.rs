@@ -12,7 +12,7 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use super::scaffold::Project;
-use crate::model::Name;
+use crate::model::{Name, NameError};
 use crate::render::{self, Ownership, RenderedFile};
 
 mod routes;
@@ -119,7 +119,13 @@ pub fn plan_handler(
 ) -> miette::Result<Vec<RenderedFile>> {
     let name = Name::module(request.name).map_err(|error| HandlerError::InvalidName {
         name: request.name.to_string(),
-        reason: error.to_string(),
+        reason: match error {
+            // The handler's file is a Rust module named after it.
+            NameError::KeywordModule { name } => {
+                format!("`{name}` is a Rust keyword and cannot name its file's module")
+            }
+            error => error.to_string(),
+        },
     })?;
     if !project
         .modules
