@@ -140,9 +140,9 @@ pub fn analyze(options: &Options) -> Result<Analysis, ArchError> {
     let root = options
         .root
         .canonicalize()
-        .map_err(|source| ArchError::Root {
+        .map_err(|reason| ArchError::Root {
             path: options.root.clone(),
-            reason: source,
+            reason,
         })?;
     let config = config::load(&root)?;
     let include_tests = config.test_code == TestCode::Check;

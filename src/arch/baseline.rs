@@ -188,9 +188,9 @@ pub fn split(
 
 /// Reads a baseline file.
 pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
-    let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Unreadable {
+    let text = std::fs::read_to_string(path).map_err(|reason| BaselineError::Unreadable {
         path: path.to_path_buf(),
-        reason: source,
+        reason,
     })?;
     let baseline: Baseline = serde_json::from_str(&text).map_err(|error| {
         let offset = offset_of(&text, error.line(), error.column());
@@ -218,9 +218,9 @@ pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
 
 /// Writes a baseline file whole (through a temporary file, so nothing is half-written).
 pub fn write(path: &Path, baseline: &Baseline) -> Result<(), BaselineError> {
-    let unwritable = |source| BaselineError::Unwritable {
+    let unwritable = |reason| BaselineError::Unwritable {
         path: path.to_path_buf(),
-        reason: source,
+        reason,
     };
     let mut text = serde_json::to_string_pretty(baseline).expect("a baseline always serializes");
     text.push('\n');

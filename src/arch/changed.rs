@@ -83,7 +83,7 @@ fn git(directory: &Path, arguments: &[&str]) -> Result<String, ChangedError> {
         .arg(directory)
         .args(arguments)
         .output()
-        .map_err(|source| ChangedError::GitMissing { reason: source })?;
+        .map_err(|reason| ChangedError::GitMissing { reason })?;
     if !output.status.success() {
         return Err(ChangedError::GitFailed {
             command: arguments.first().copied().unwrap_or_default().to_string(),

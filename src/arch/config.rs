@@ -244,9 +244,9 @@ pub fn load(directory: &Path) -> Result<Config, ConfigError> {
             directory: directory.to_path_buf(),
         });
     }
-    let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Unreadable {
+    let text = std::fs::read_to_string(&path).map_err(|reason| ConfigError::Unreadable {
         path: path.clone(),
-        reason: source,
+        reason,
     })?;
     parse(CONFIG_FILE, &text, directory)
 }

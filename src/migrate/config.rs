@@ -91,12 +91,7 @@ pub fn settings(root: &Path) -> Result<Settings, MigrateError> {
                 tenants: None,
             });
         }
-        Err(source) => {
-            return Err(MigrateError::ReadFile {
-                path,
-                reason: source,
-            });
-        }
+        Err(reason) => return Err(MigrateError::ReadFile { path, reason }),
     };
     let project: ProjectFile = toml::from_str(&text).map_err(|error| {
         config_error(

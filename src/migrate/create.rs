@@ -165,13 +165,13 @@ pub fn write_files(files: &[NewFile]) -> Result<(), MigrateError> {
                     .open(&file.path)?;
                 handle.write_all(file.contents.as_bytes())
             });
-        if let Err(source) = result {
+        if let Err(reason) = result {
             for path in written {
                 let _ = fs::remove_file(path);
             }
             return Err(MigrateError::Write {
                 path: file.path.clone(),
-                reason: source,
+                reason,
             });
         }
         written.push(&file.path);

@@ -79,9 +79,9 @@ pub fn read_directory(directory: &Path) -> Result<MigrationSet, MigrateError> {
             .map(|name| name.to_string_lossy().into_owned())
             .unwrap_or_default();
         let stem = file_name.trim_end_matches(".sql");
-        let bytes = fs::read(&path).map_err(|source| MigrateError::ReadFile {
+        let bytes = fs::read(&path).map_err(|reason| MigrateError::ReadFile {
             path: path.clone(),
-            reason: source,
+            reason,
         })?;
         let (version, name) = match parse_file_stem(stem) {
             Ok(parsed) => parsed,
@@ -170,9 +170,9 @@ fn parse_file_stem(stem: &str) -> Result<(i32, String), String> {
 }
 
 fn collect_sql_files(directory: &Path, files: &mut Vec<PathBuf>) -> Result<(), MigrateError> {
-    let read_error = |source| MigrateError::ReadDirectory {
+    let read_error = |reason| MigrateError::ReadDirectory {
         directory: directory.to_path_buf(),
-        reason: source,
+        reason,
     };
     for entry in fs::read_dir(directory).map_err(read_error)? {
         let path = entry.map_err(read_error)?.path();

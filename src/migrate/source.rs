@@ -148,15 +148,15 @@ impl MigrationSet {
 
 /// Reads `directory`. A missing directory is an error; an empty one is an empty set.
 pub fn read_directory(directory: &Path) -> Result<MigrationSet, MigrateError> {
-    let entries = fs::read_dir(directory).map_err(|source| MigrateError::ReadDirectory {
+    let entries = fs::read_dir(directory).map_err(|reason| MigrateError::ReadDirectory {
         directory: directory.to_path_buf(),
-        reason: source,
+        reason,
     })?;
     let mut files = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|source| MigrateError::ReadDirectory {
+        let entry = entry.map_err(|reason| MigrateError::ReadDirectory {
             directory: directory.to_path_buf(),
-            reason: source,
+            reason,
         })?;
         let path = entry.path();
         // sqlx follows symlinks (fs::metadata) and skips everything that is not a file;
@@ -165,9 +165,9 @@ pub fn read_directory(directory: &Path) -> Result<MigrationSet, MigrateError> {
             .file_name()
             .is_some_and(|name| name.to_string_lossy().ends_with(".sql"));
         if is_sql && fs::metadata(&path).is_ok_and(|metadata| metadata.is_file()) {
-            let contents = fs::read(&path).map_err(|source| MigrateError::ReadFile {
+            let contents = fs::read(&path).map_err(|reason| MigrateError::ReadFile {
                 path: path.clone(),
-                reason: source,
+                reason,
             })?;
             files.push((path, contents));
         }
