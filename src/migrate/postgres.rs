@@ -63,8 +63,9 @@ fn error_position(migration: &Migration, error: &sqlx::Error) -> Option<usize> {
         // An error in a statement of a DO block or function body points into that
         // statement's text: find it in the file, when it appears there exactly once.
         PgErrorPosition::Internal { position, query } => {
-            let start = migration.sql.find(query)?;
-            if migration.sql.matches(query).nth(1).is_some() {
+            let mut found = migration.sql.match_indices(query);
+            let (start, _) = found.next()?;
+            if found.next().is_some() {
                 return None;
             }
             (start, position)

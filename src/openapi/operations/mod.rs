@@ -208,14 +208,14 @@ pub fn find(
             continue;
         }
         let at = pointer(&["paths", path]);
-        if let Some(first) = first_of_template.get(&path_template(path)) {
+        let first = *first_of_template.entry(path_template(path)).or_insert(path);
+        if first != path {
             warnings.push(Warning::new(
                 at,
                 format!("{path} not generated: it is {first} with other parameter names, which OpenAPI does not allow and axum cannot serve; merge the two path items"),
             ));
             continue;
         }
-        first_of_template.insert(path_template(path), path);
         if item.get("$ref").is_some() {
             warnings.push(Warning::new(
                 at,
