@@ -9,7 +9,7 @@ use thiserror::Error;
 use toml_edit::{DocumentMut, InlineTable, Item, Table};
 
 use super::scaffold::{self, Project, SCHEMAS_FOLDER, ScaffoldPlan, SchemaMigration};
-use crate::model::{IMPLICIT_FIELDS, LIST_PARAMETERS, Name};
+use crate::model::Name;
 
 /// The field types a command-line spec can name; enums and refs need more than a word.
 const SIMPLE_TYPES: [&str; 11] = [
@@ -204,19 +204,8 @@ fn parse_field(position: usize, spec: &str) -> Result<(String, InlineTable), Ent
     if let Err(error) = Name::field(name) {
         return Err(fail(1, error.to_string()));
     }
-    if IMPLICIT_FIELDS.contains(&name) {
-        return Err(fail(
-            1,
-            format!(
-                "`{name}` is implicit in every entity (id, created_at, updated_at and version; tenant_id is reserved)"
-            ),
-        ));
-    }
-    if LIST_PARAMETERS.contains(&name) {
-        return Err(fail(
-            1,
-            format!("a field cannot be named `{name}`: list requests use it as a parameter"),
-        ));
+    if let Some(reserved) = crate::schema::reserved_field(name) {
+        return Err(fail(1, reserved.to_string()));
     }
     let Some(&(type_column, kind)) = parts.get(1) else {
         return Err(fail(
@@ -279,7 +268,7 @@ mod tests {
             reason("Title:string"),
             "field 2 `Title:string`, column 1: `Title` is not a snake_case name"
         );
-        assert!(reason("version:i64").contains("column 1: `version` is implicit"));
+        assert!(reason("version:i64").contains("column 1: field `version` is implicit"));
         assert!(reason("sort:string").contains("column 1: a field cannot be named `sort`"));
         assert!(
             parse_field(2, "type:string").is_ok(),

@@ -17,6 +17,18 @@ use crate::model::{
     MAX_EXAMPLE_LENGTH, Module, Name, NameError, Pattern, RefTarget, SqlName, StringFormat,
 };
 
+/// Why no field may have this name: the generated code uses it already.
+pub(crate) fn reserved_field(name: &str) -> Option<ErrorKind> {
+    let name = name.to_owned();
+    if IMPLICIT_FIELDS.contains(&name.as_str()) {
+        Some(ErrorKind::ImplicitField { name })
+    } else if LIST_PARAMETERS.contains(&name.as_str()) {
+        Some(ErrorKind::ListParameter { name })
+    } else {
+        None
+    }
+}
+
 /// The `type` keywords, in documentation order.
 pub(crate) const FIELD_TYPES: &[&str] = &[
     "string", "text", "bool", "i32", "i64", "f64", "decimal", "uuid", "date", "datetime", "json",
@@ -383,20 +395,8 @@ impl Builder<'_> {
     fn field(&mut self, context: &Context<'_, '_>, entry: &Entry) -> Option<Field> {
         let errors_before = self.errors.len();
         let name = self.name("field", Name::field(&entry.key), entry.key_span.clone());
-        if IMPLICIT_FIELDS.contains(&entry.key.as_str()) {
-            self.error(
-                ErrorKind::ImplicitField {
-                    name: entry.key.clone(),
-                },
-                entry.key_span.clone(),
-            );
-        } else if LIST_PARAMETERS.contains(&entry.key.as_str()) {
-            self.error(
-                ErrorKind::ListParameter {
-                    name: entry.key.clone(),
-                },
-                entry.key_span.clone(),
-            );
+        if let Some(kind) = reserved_field(&entry.key) {
+            self.error(kind, entry.key_span.clone());
         }
         let Value::Map(body) = &entry.value.value else {
             self.wrong_type(

@@ -29,6 +29,7 @@ use crate::model::{ExistingEntity, Module};
 pub use error::{ErrorKind, SchemaError, SchemaErrors};
 
 /// The spanned YAML reader, for the OpenAPI front-end's `file:line:col` of a JSON pointer.
+pub(crate) use build::reserved_field;
 pub(crate) use document::{Value as SpannedValue, line_column};
 pub(crate) use yaml::parse as parse_spanned_yaml;
 
