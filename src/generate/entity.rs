@@ -205,7 +205,8 @@ fn parse_field(position: usize, spec: &str) -> Result<(String, InlineTable), Ent
         return Err(fail(1, error.to_string()));
     }
     if let Some(reserved) = crate::schema::reserved_field(name) {
-        return Err(fail(1, reserved.to_string()));
+        let help = reserved.help().unwrap_or_default();
+        return Err(fail(1, format!("{reserved}: {help}")));
     }
     let Some(&(type_column, kind)) = parts.get(1) else {
         return Err(fail(
