@@ -26,10 +26,15 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let json = axiomod::commands::wants_json(&cli);
     match axiomod::commands::run(cli) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(report) => {
-            eprintln!("{report:?}");
+            if json {
+                eprintln!("{}", axiomod::commands::error_json::render(&report));
+            } else {
+                eprintln!("{report:?}");
+            }
             ExitCode::from(EXIT_ERROR)
         }
     }

@@ -425,6 +425,42 @@ fn bad_inputs_exit_2_and_write_nothing() {
     );
 }
 
+#[test]
+fn with_format_json_an_error_is_one_json_document_with_its_position() {
+    let (folder, project) = new_project("sqlite");
+    let schema = write_schema(
+        folder.path(),
+        "unknown_type.toml",
+        "module = \"sales\"\n[entities.Order.fields]\ntotal = { type = \"money\" }\n",
+    );
+    let output = axiomod()
+        .args(["generate", "scaffold"])
+        .arg(&schema)
+        .arg("--project")
+        .arg(&project)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    let error: serde_json::Value = serde_json::from_slice(&output.stderr)
+        .unwrap_or_else(|problem| panic!("{problem}: {}", stderr(&output)));
+    let label = &error["error"]["labels"][0];
+    assert_eq!(label["file"], schema.display().to_string(), "{error}");
+    assert_eq!(
+        (&label["line"], &label["column"]),
+        (&3.into(), &18.into()),
+        "{error}"
+    );
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("money"),
+        "{error}"
+    );
+}
+
 fn changed_schema() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/scaffold/shop_changed.toml")
 }

@@ -30,6 +30,18 @@ pub enum Generator {
     Handler(HandlerArgs),
 }
 
+impl Generator {
+    pub fn write_options(&self) -> &WriteOptions {
+        match self {
+            Generator::Scaffold(args) => &args.write,
+            Generator::Module(args) => &args.write,
+            Generator::Entity(args) => &args.write,
+            Generator::Migration(args) => &args.write,
+            Generator::Handler(args) => &args.write,
+        }
+    }
+}
+
 /// Where and how a generator writes, shared by every generator.
 #[derive(Debug, Args)]
 pub struct WriteOptions {

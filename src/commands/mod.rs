@@ -3,6 +3,7 @@
 pub mod completions;
 pub mod dlq;
 pub mod doctor;
+pub mod error_json;
 pub mod generate;
 pub mod migrate;
 pub mod new;
@@ -10,6 +11,7 @@ mod plan_output;
 pub mod validate;
 
 use crate::cli::{Cli, Command};
+use crate::commands::plan_output::OutputFormat;
 use crate::outcome::Outcome;
 
 /// Runs the parsed command line.
@@ -22,5 +24,19 @@ pub fn run(cli: Cli) -> miette::Result<Outcome> {
         Command::Migrate(args) => migrate::exec(args),
         Command::Validate(args) => validate::exec(args),
         Command::Dlq(args) => dlq::exec(args),
+    }
+}
+
+/// Whether the command line asked for JSON output (`--format json`); its errors are then
+/// printed as JSON too ([`error_json`]).
+pub fn wants_json(cli: &Cli) -> bool {
+    match &cli.command {
+        Command::New(args) => args.format == OutputFormat::Json,
+        Command::Generate(args) => args.generator.write_options().format == OutputFormat::Json,
+        Command::Doctor(args) => matches!(args.format, doctor::Format::Json),
+        Command::Completions(_) => false,
+        Command::Migrate(args) => args.format == migrate::Format::Json,
+        Command::Validate(args) => matches!(args.format, validate::OutputFormat::Json),
+        Command::Dlq(args) => args.format == dlq::Format::Json,
     }
 }
