@@ -106,8 +106,9 @@ fn translate_document(
     let mut document = load::parse_file(source, path)?;
     let version = version::detect(&document, &file)?;
     let mut warnings = Vec::new();
-    if version == Version::V3_1 {
-        version::normalise_document(&mut document, &mut warnings);
+    match version {
+        Version::V3_1 => version::normalise_document(&mut document, &mut warnings),
+        Version::V3_0 => version::normalise_3_1_forms_in_3_0(&mut document, &mut warnings),
     }
     let spec: openapiv3::OpenAPI = deserialize(&document, path, "")?;
     let mut resolver = refs::Resolver::new(path, document);

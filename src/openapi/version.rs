@@ -82,6 +82,21 @@ pub(super) fn normalise_document(document: &mut Value, warnings: &mut Vec<Warnin
     normalise_schema_positions(document);
 }
 
+/// Reads the 3.1 schema forms that some 3.0 documents use anyway (a `{type: "null"}` member of
+/// `anyOf`, type lists, `const`) as their 3.0 equivalents, with one warning; they are not
+/// 3.0, and without this a null member would be read as "any value". Leaves a valid 3.0
+/// document as it is.
+pub(super) fn normalise_3_1_forms_in_3_0(document: &mut Value, warnings: &mut Vec<Warning>) {
+    let before = document.clone();
+    normalise_schema_positions(document);
+    if *document != before {
+        warnings.push(Warning::new(
+            pointer(&["openapi"]),
+            "this 3.0 document uses OpenAPI 3.1 schema forms (`type: 'null'`, a list of types, `const`, `examples`, numeric exclusive bounds); they were read as their 3.0 equivalents (`nullable`, `enum`, `example`); declare `openapi: 3.1.0`, or write them the 3.0 way",
+        ));
+    }
+}
+
 /// Finds the schemas of a document (`schema` keys, `components.schemas`) and normalises each.
 fn normalise_schema_positions(value: &mut Value) {
     match value {
@@ -290,6 +305,38 @@ mod tests {
         let again = schema.clone();
         normalise_schema(&mut schema);
         assert_eq!(schema, again);
+    }
+
+    #[test]
+    fn forms_of_3_1_in_a_3_0_document_are_read_with_one_warning() {
+        let mut document = json!({"openapi": "3.0.3", "components": {"schemas": {"Pet": {
+            "properties": {
+                "tag": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+                "kind": {"type": ["string", "null"]},
+            }
+        }}}});
+        let mut warnings = Vec::new();
+        normalise_3_1_forms_in_3_0(&mut document, &mut warnings);
+        let properties = &document["components"]["schemas"]["Pet"]["properties"];
+        assert_eq!(
+            properties["tag"],
+            json!({"type": "string", "nullable": true})
+        );
+        assert_eq!(
+            properties["kind"],
+            json!({"type": "string", "nullable": true})
+        );
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].pointer, "/openapi");
+
+        let valid = json!({"openapi": "3.0.3", "components": {"schemas": {"Pet": {
+            "properties": {"tag": {"type": "string", "nullable": true, "exclusiveMinimum": true}}
+        }}}});
+        let mut unchanged = valid.clone();
+        let mut warnings = Vec::new();
+        normalise_3_1_forms_in_3_0(&mut unchanged, &mut warnings);
+        assert_eq!(unchanged, valid);
+        assert!(warnings.is_empty());
     }
 
     #[test]
