@@ -349,6 +349,23 @@ fn postgres_errors_point_at_the_failing_statement() {
 }
 
 #[test]
+fn mysql_syntax_errors_point_at_the_failing_text() {
+    let Some(database) = TestDatabase::mysql() else {
+        return;
+    };
+    let project = Project::new(&[(
+        "1_typo.sql",
+        "CREATE TABLE a (id INT);\nCREATE TABLE b (id INT,\n  name VARCHAR(10) NOT NUL,\n  x INT);\n",
+    )]);
+    let output = project.migrate(&database.url, &["up"]);
+    assert_eq!(output.status.code(), Some(2), "{}", describe(&output));
+    let error = stderr(&output);
+    assert!(error.contains("syntax"), "{error}");
+    // The label sits on line 3, column 24 of the file: `NUL`, where the server stopped.
+    assert!(error.contains("1_typo.sql:3:24"), "{error}");
+}
+
+#[test]
 fn postgres_errors_inside_do_blocks_point_into_the_file() {
     let Some(database) = TestDatabase::postgres() else {
         return;

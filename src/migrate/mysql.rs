@@ -75,7 +75,35 @@ fn refuse_client_commands(migration: &Migration) -> Result<(), MigrateError> {
 }
 
 fn failed(migration: &Migration) -> impl FnOnce(sqlx::Error) -> MigrateError + '_ {
-    move |error| sql_error(migration, &error, None, true, None)
+    move |error| {
+        let position = syntax_error_position(migration, &error);
+        sql_error(migration, &error, position, true, None)
+    }
+}
+
+/// Where a syntax error is in the file. MySQL and MariaDB give no offset, only the text from
+/// the error on (`… near 'NUL,\n  x INT)' at line 2`, cut at 80 characters) and a line counted
+/// from the start of the failing statement; the quoted text is found in the file when it
+/// appears there exactly once. `near ''` means the text ended too early: its end is the place.
+fn syntax_error_position(migration: &Migration, error: &sqlx::Error) -> Option<usize> {
+    match error {
+        sqlx::Error::Database(database_error) => {
+            syntax_error_offset(&migration.sql, database_error.message())
+        }
+        _ => None,
+    }
+}
+
+fn syntax_error_offset(sql: &str, message: &str) -> Option<usize> {
+    let (_, rest) = message.split_once(" near '")?;
+    let (near, _line) = rest.rsplit_once("' at line ")?;
+    if near.is_empty() {
+        let last = sql.trim_end().chars().next_back()?;
+        return Some(sql.trim_end().len() - last.len_utf8());
+    }
+    let mut found = sql.match_indices(near);
+    let (offset, _) = found.next()?;
+    found.next().is_none().then_some(offset)
 }
 
 /// Runs the migration's SQL. A file with nothing but whitespace is skipped: MySQL answers an
@@ -272,5 +300,39 @@ mod tests {
         assert!(refused("SELECT 1;\n  delimiter ;\n"));
         assert!(!refused("CREATE TABLE t (\n  delimiter VARCHAR(1)\n);\n"));
         assert!(!refused("-- DELIMITER is not needed here\nSELECT 1;\n"));
+    }
+
+    const SYNTAX: &str = "You have an error in your SQL syntax; check the manual that \
+        corresponds to your MariaDB server version for the right syntax to use near";
+
+    #[test]
+    fn a_syntax_error_is_found_by_the_text_it_quotes() {
+        let sql = "CREATE TABLE a (id INT);\nSELEC 1;\n";
+        let message = format!("{SYNTAX} 'SELEC 1;' at line 1");
+        assert_eq!(syntax_error_offset(sql, &message), Some(25));
+    }
+
+    #[test]
+    fn a_quoted_text_found_twice_gives_no_position() {
+        let sql = "SELEC 1;\nSELEC 1;\n";
+        let message = format!("{SYNTAX} 'SELEC 1;' at line 1");
+        assert_eq!(syntax_error_offset(sql, &message), None);
+    }
+
+    #[test]
+    fn an_empty_quote_points_at_the_last_character() {
+        let sql = "SELECT 1 FROM é\n\n";
+        let message = format!("{SYNTAX} '' at line 1");
+        assert_eq!(syntax_error_offset(sql, &message), Some(14));
+        assert_eq!(syntax_error_offset("   ", &message), None);
+    }
+
+    #[test]
+    fn other_errors_give_no_position() {
+        let message = "Table 'a' already exists";
+        assert_eq!(
+            syntax_error_offset("CREATE TABLE a (id INT);", message),
+            None
+        );
     }
 }
