@@ -79,7 +79,7 @@ fn every_corpus_spec_is_read_without_a_panic() {
             Some(0) => generated.push(name),
             Some(2) => assert!(
                 unwrapped(&stderr).contains("nopathswithoperations")
-                    && stderr.contains("warning: /"),
+                    && stderr.contains("warning: "),
                 "{name} must list what it skipped: {stderr}"
             ),
             other => panic!("{name}: exit {other:?}: {stderr}"),
@@ -115,11 +115,11 @@ fn petstore_expanded_becomes_a_scaffolded_entity_and_reruns_are_no_ops() {
     assert!(output.status.success(), "{}", stderr(&output));
     let warnings = stderr(&output);
     for expected in [
-        "warning: /paths/~1pets/get/responses/default: GET /pets (findPets): default response not generated",
-        "warning: /paths/~1pets/post/responses/200: POST /pets (addPet): response 200 not generated",
-        "warning: /paths/~1pets/get/parameters/0: query parameter `tags` of GET /pets not generated",
-        "warning: /components/schemas/Pet/allOf/1/properties/id: property `id` is the implicit `id`",
-        "warning: /paths/~1pets: resource /pets + /pets/{id} is entity `Pet`",
+        "v3.0-petstore-expanded.yaml:52:11#/paths/~1pets/get/responses/default: GET /pets (findPets): default response not generated",
+        "#/paths/~1pets/post/responses/200: POST /pets (addPet): response 200 not generated",
+        "#/paths/~1pets/get/parameters/0: query parameter `tags` of GET /pets not generated",
+        "#/components/schemas/Pet/allOf/1/properties/id: property `id` is the implicit `id`",
+        "#/paths/~1pets: resource /pets + /pets/{id} is entity `Pet`",
     ] {
         assert!(
             warnings.contains(expected),
@@ -161,7 +161,8 @@ fn openapi_3_1_idioms_are_normalised() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("warning: /webhooks/newPet: webhook not generated"),
+        stderr(&output)
+            .contains("petstore-expanded-3.1.yaml:76:5#/webhooks/newPet: webhook not generated"),
         "{}",
         stderr(&output)
     );
@@ -192,16 +193,16 @@ fn json_spec_with_relative_refs_maps_types_constraints_and_names() {
     assert!(output.status.success(), "{}", stderr(&output));
     let warnings = stderr(&output);
     for expected in [
-        "warning: /security: security requirements of the resource routes not generated",
-        "warning: /paths/~1products/post/callbacks/onStock: POST /products: callback `onStock` not generated",
-        "warning: /paths/~1products/post/requestBody/content/multipart~1form-data: POST /products: request body `multipart/form-data` not generated",
-        "warning: /paths/~1products~1{productId}/get/parameters/1: GET /products/{productId}: header parameter `X-Trace` not generated",
-        "warning: /paths/~1products~1{productId}/put: PUT /products/{productId}: served as PATCH",
-        "product.yaml#/Product/properties/password: property `password` is writeOnly: not generated",
-        "product.yaml#/Product/properties/variant: `Product.variant` is a oneOf: stored as a JSON value",
-        "product.yaml#/Product/properties/dimensions: `Product.dimensions` is an object: stored as a JSON value",
-        "product.yaml#/Product/properties/createdAt: property `createdAt` is the implicit `created_at`",
-        "product.yaml#/Product/properties/version: property `version` is `version_value`",
+        "shop.json:66:15#/security: security requirements of the resource routes not generated",
+        "#/paths/~1products/post/callbacks/onStock: POST /products: callback `onStock` not generated",
+        "#/paths/~1products/post/requestBody/content/multipart~1form-data: POST /products: request body `multipart/form-data` not generated",
+        "#/paths/~1products~1{productId}/get/parameters/1: GET /products/{productId}: header parameter `X-Trace` not generated",
+        "#/paths/~1products~1{productId}/put: PUT /products/{productId}: served as PATCH",
+        "schemas/product.yaml:49:7#/Product/properties/password: property `password` is writeOnly: not generated",
+        "#/Product/properties/variant: `Product.variant` is a oneOf: stored as a JSON value",
+        "#/Product/properties/dimensions: `Product.dimensions` is an object: stored as a JSON value",
+        "#/Product/properties/createdAt: property `createdAt` is the implicit `created_at`",
+        "#/Product/properties/version: property `version` is `version_value`",
     ] {
         assert!(
             warnings.contains(expected),
@@ -354,7 +355,7 @@ fn many_warnings_of_one_kind_are_summarised_for_people_and_listed_in_json() {
         "{text}"
     );
     assert!(
-        text.contains("warning: /components/schemas/Thing0/properties/id: property `id`"),
+        text.contains("#/components/schemas/Thing0/properties/id: property `id`"),
         "{text}"
     );
 
@@ -860,7 +861,7 @@ fn specs_without_operations_and_tags_that_are_no_module_names_exit_2() {
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     let message = stderr(&output);
     assert!(
-        message.contains("warning: /webhooks/newPet: webhook not generated"),
+        message.contains("v3.1-webhook-example.yaml:10:5#/webhooks/newPet: webhook not generated"),
         "{message}"
     );
     assert!(
@@ -914,7 +915,7 @@ paths:
     let message = unwrapped(&stderr(&output));
     assert!(
         message.contains(&unwrapped(
-            "warning: /paths/~1pets~1walk/post/tags/0: tags `Pets`, `pets` all become module `pets`"
+            "#/paths/~1pets~1walk/post/tags/0: tags `Pets`, `pets` all become module `pets`"
         )),
         "{message}"
     );

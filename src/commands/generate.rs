@@ -396,7 +396,7 @@ fn print_warnings(warnings: &[openapi::Warning], format: OutputFormat) {
             for line in openapi::summarise(warnings) {
                 match line {
                     openapi::Summarised::Warning(warning) => {
-                        eprintln!("warning: {}: {}", warning.pointer, warning.message);
+                        eprintln!("warning: {}: {}", warning.place(), warning.message);
                     }
                     openapi::Summarised::More(count) => eprintln!(
                         "warning: ... and {count} more of this kind (`--format json` lists every warning)"

@@ -94,7 +94,10 @@ pub fn translate_source(
     path: &Path,
     module: Option<&str>,
 ) -> Result<Translation, OpenApiError> {
-    translate_document(source, path, module).map_err(|error| error.with_line_column(path, source))
+    let mut translation = translate_document(source, path, module)
+        .map_err(|error| error.with_line_column(path, source))?;
+    position::locate_warnings(&mut translation.warnings, path, source);
+    Ok(translation)
 }
 
 fn translate_document(

@@ -1,24 +1,80 @@
 //! Where a JSON pointer points in a spec's text, so that messages can say `file:line:col` as
 //! well as the pointer. The text is read again with the spanned YAML reader of the entity
-//! schemas (JSON is YAML too); only messages need it, so only the error path pays for it.
+//! schemas (JSON is YAML too); only messages need it, so only errors and warnings pay for it.
 
-use super::warning::unescape;
-use crate::schema::{SpannedValue, line_column, parse_spanned_yaml};
+use std::collections::BTreeMap;
+use std::path::Path;
 
-/// 1-based line and column of the value at `pointer` (`/paths/~1pets/get`) in `source`; `None`
-/// when the text does not parse or has nothing there.
-pub fn of_pointer(source: &str, pointer: &str) -> Option<(usize, usize)> {
-    let (root, _) = parse_spanned_yaml(source).ok()?;
-    let mut node = &root;
-    for segment in pointer.split('/').skip(1) {
-        let segment = unescape(segment);
-        node = match &node.value {
-            SpannedValue::Map(entries) => &entries.iter().find(|entry| entry.key == segment)?.value,
-            SpannedValue::List(items) => items.get(segment.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
+use super::warning::{Position, Warning, unescape};
+use crate::schema::{SpannedNode, SpannedValue, line_column, parse_spanned_yaml};
+
+/// A spec's text read with spans, to place any number of pointers in it.
+pub struct Positions<'a> {
+    source: &'a str,
+    root: SpannedNode,
+}
+
+impl<'a> Positions<'a> {
+    /// `None` when the text does not parse.
+    pub fn read(source: &'a str) -> Option<Positions<'a>> {
+        let (root, _) = parse_spanned_yaml(source).ok()?;
+        Some(Positions { source, root })
     }
-    Some(line_column(source, node.span.start))
+
+    /// 1-based line and column of the value at `pointer` (`/paths/~1pets/get`); `None` when
+    /// there is nothing there.
+    pub fn of(&self, pointer: &str) -> Option<(usize, usize)> {
+        let mut node = &self.root;
+        for segment in pointer.split('/').skip(1) {
+            let segment = unescape(segment);
+            node = match &node.value {
+                SpannedValue::Map(entries) => {
+                    &entries.iter().find(|entry| entry.key == segment)?.value
+                }
+                SpannedValue::List(items) => items.get(segment.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(line_column(self.source, node.span.start))
+    }
+}
+
+/// 1-based line and column of the value at `pointer` in `source`; `None` when the text does
+/// not parse or has nothing there.
+pub fn of_pointer(source: &str, pointer: &str) -> Option<(usize, usize)> {
+    Positions::read(source)?.of(pointer)
+}
+
+/// Gives each warning its position: in `source` (the spec at `spec`) for a bare pointer, in
+/// the file a `file#pointer` names otherwise. Each file is read and parsed once.
+pub(super) fn locate_warnings(warnings: &mut [Warning], spec: &Path, source: &str) {
+    let spec_name = spec.display().to_string();
+    let split = |warning: &Warning| match warning.pointer.split_once('#') {
+        Some((file, pointer)) => (file.to_owned(), pointer.to_owned()),
+        None => (spec_name.clone(), warning.pointer.clone()),
+    };
+    let mut texts = BTreeMap::new();
+    for warning in warnings.iter() {
+        let (file, _) = split(warning);
+        if file != spec_name && !texts.contains_key(&file) {
+            let text = std::fs::read_to_string(&file).ok();
+            texts.insert(file, text);
+        }
+    }
+    let mut files: BTreeMap<&str, Positions<'_>> = texts
+        .iter()
+        .filter_map(|(file, text)| Some((file.as_str(), Positions::read(text.as_deref()?)?)))
+        .collect();
+    if let Some(positions) = Positions::read(source) {
+        files.insert(&spec_name, positions);
+    }
+    for warning in warnings.iter_mut() {
+        let (file, pointer) = split(warning);
+        let found = files
+            .get(file.as_str())
+            .and_then(|positions| positions.of(&pointer));
+        warning.position = found.map(|(line, column)| Position { file, line, column });
+    }
 }
 
 #[cfg(test)]
@@ -41,6 +97,30 @@ mod tests {
         );
         let json = "{\n  \"info\": {\n    \"title\": \"é\", \"version\": \"1\"\n  }\n}";
         assert_eq!(of_pointer(json, "/info/version"), Some((3, 30)));
+    }
+
+    #[test]
+    fn warnings_are_placed_in_the_spec_or_in_the_file_their_pointer_names() {
+        let folder = tempfile::tempdir().unwrap();
+        let spec = folder.path().join("spec.yaml");
+        let other = folder.path().join("pet.yaml");
+        std::fs::write(&other, "Pet:\n  properties:\n    id: {type: string}\n").unwrap();
+        let source = "openapi: 3.0.3\npaths:\n  /pets: {}\n";
+        let mut warnings = vec![
+            Warning::new("/paths/~1pets".to_owned(), "a"),
+            Warning::new(format!("{}#/Pet/properties/id", other.display()), "b"),
+            Warning::new("/nothing/here".to_owned(), "c"),
+        ];
+        locate_warnings(&mut warnings, &spec, source);
+        let places: Vec<String> = warnings.iter().map(Warning::place).collect();
+        assert_eq!(
+            places,
+            [
+                format!("{}:3:10#/paths/~1pets", spec.display()),
+                format!("{}:3:9#/Pet/properties/id", other.display()),
+                "/nothing/here".to_owned(),
+            ]
+        );
     }
 
     #[test]

@@ -12,6 +12,10 @@ pub struct Warning {
     /// `file#` when the part is in another file than the spec given on the command line.
     pub pointer: String,
     pub message: String,
+    /// Where the pointer is, once the whole spec is translated (`position::locate_warnings`);
+    /// `None` when its file cannot be read again or has nothing there.
+    #[serde(flatten)]
+    pub position: Option<Position>,
     /// The place in axiomod that raised it: warnings from one place are one kind of warning,
     /// which the human output summarises when a large spec raises many (see [`summarise`]).
     #[serde(skip)]
@@ -24,9 +28,33 @@ impl Warning {
         Warning {
             pointer,
             message: message.into(),
+            position: None,
             origin: Location::caller(),
         }
     }
+
+    /// Where it is, for people: `file:line:col#pointer`, or the pointer alone when its
+    /// position is unknown.
+    pub fn place(&self) -> String {
+        match &self.position {
+            Some(Position { file, line, column }) => {
+                let pointer = self
+                    .pointer
+                    .rsplit_once('#')
+                    .map_or(self.pointer.as_str(), |(_, pointer)| pointer);
+                format!("{file}:{line}:{column}#{pointer}")
+            }
+            None => self.pointer.clone(),
+        }
+    }
+}
+
+/// A warning's file and its 1-based line and column there.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Position {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
 }
 
 /// How many warnings of one kind the human output shows before it summarises the rest.
