@@ -48,6 +48,9 @@ pub fn of_pointer(source: &str, pointer: &str) -> Option<(usize, usize)> {
 /// Gives each warning its position: in `source` (the spec at `spec`) for a bare pointer, in
 /// the file a `file#pointer` names otherwise. Each file is read and parsed once.
 pub(super) fn locate_warnings(warnings: &mut [Warning], spec: &Path, source: &str) {
+    if warnings.is_empty() {
+        return;
+    }
     let spec_name = spec.display().to_string();
     let split = |warning: &Warning| match warning.pointer.split_once('#') {
         Some((file, pointer)) => (file.to_owned(), pointer.to_owned()),
