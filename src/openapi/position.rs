@@ -45,38 +45,46 @@ pub fn of_pointer(source: &str, pointer: &str) -> Option<(usize, usize)> {
     Positions::read(source)?.of(pointer)
 }
 
-/// Gives each warning its position: in `source` (the spec at `spec`) for a bare pointer, in
-/// the file a `file#pointer` names otherwise. Each file is read and parsed once.
+/// Gives each warning its position: in the file a `file#pointer` names, or in `source` (the
+/// spec at `spec`) for a pointer into the spec, which may itself hold a `#`. Each file is read
+/// and parsed once.
 pub(super) fn locate_warnings(warnings: &mut [Warning], spec: &Path, source: &str) {
     if warnings.is_empty() {
         return;
     }
-    let spec_name = spec.display().to_string();
-    let split = |warning: &Warning| match warning.pointer.split_once('#') {
-        Some((file, pointer)) => (file.to_owned(), pointer.to_owned()),
-        None => (spec_name.clone(), warning.pointer.clone()),
-    };
     let mut texts = BTreeMap::new();
     for warning in warnings.iter() {
-        let (file, _) = split(warning);
-        if file != spec_name && !texts.contains_key(&file) {
-            let text = std::fs::read_to_string(&file).ok();
-            texts.insert(file, text);
+        if let Some((file, _)) = warning.pointer.split_once('#')
+            && !texts.contains_key(file)
+        {
+            texts.insert(file.to_owned(), std::fs::read_to_string(file).ok());
         }
     }
-    let mut files: BTreeMap<&str, Positions<'_>> = texts
+    let other_files: BTreeMap<&str, Positions<'_>> = texts
         .iter()
         .filter_map(|(file, text)| Some((file.as_str(), Positions::read(text.as_deref()?)?)))
         .collect();
-    if let Some(positions) = Positions::read(source) {
-        files.insert(&spec_name, positions);
-    }
+    let spec_name = spec.display().to_string();
+    let spec_positions = Positions::read(source);
     for warning in warnings.iter_mut() {
-        let (file, pointer) = split(warning);
-        let found = files
-            .get(file.as_str())
-            .and_then(|positions| positions.of(&pointer));
-        warning.position = found.map(|(line, column)| Position { file, line, column });
+        let in_other_file = warning
+            .pointer
+            .split_once('#')
+            .and_then(|(file, pointer)| Some((file, other_files.get(file)?, pointer)));
+        let (file, found) = match in_other_file {
+            Some((file, positions, pointer)) => (file, positions.of(pointer)),
+            None => (
+                spec_name.as_str(),
+                spec_positions
+                    .as_ref()
+                    .and_then(|positions| positions.of(&warning.pointer)),
+            ),
+        };
+        warning.position = found.map(|(line, column)| Position {
+            file: file.to_owned(),
+            line,
+            column,
+        });
     }
 }
 
@@ -108,11 +116,12 @@ mod tests {
         let spec = folder.path().join("spec.yaml");
         let other = folder.path().join("pet.yaml");
         std::fs::write(&other, "Pet:\n  properties:\n    id: {type: string}\n").unwrap();
-        let source = "openapi: 3.0.3\npaths:\n  /pets: {}\n";
+        let source = "openapi: 3.0.3\npaths:\n  /pets: {}\n  /a#b: {}\n";
         let mut warnings = vec![
             Warning::new("/paths/~1pets".to_owned(), "a"),
             Warning::new(format!("{}#/Pet/properties/id", other.display()), "b"),
             Warning::new("/nothing/here".to_owned(), "c"),
+            Warning::new("/paths/~1a#b".to_owned(), "d"),
         ];
         locate_warnings(&mut warnings, &spec, source);
         let places: Vec<String> = warnings.iter().map(Warning::place).collect();
@@ -122,6 +131,7 @@ mod tests {
                 format!("{}:3:10#/paths/~1pets", spec.display()),
                 format!("{}:3:9#/Pet/properties/id", other.display()),
                 "/nothing/here".to_owned(),
+                format!("{}:4:9#/paths/~1a#b", spec.display()),
             ]
         );
     }

@@ -38,10 +38,12 @@ impl Warning {
     pub fn place(&self) -> String {
         match &self.position {
             Some(Position { file, line, column }) => {
+                // A part in another file has a `file#pointer` pointer: the file is said once.
                 let pointer = self
                     .pointer
-                    .rsplit_once('#')
-                    .map_or(self.pointer.as_str(), |(_, pointer)| pointer);
+                    .strip_prefix(file.as_str())
+                    .and_then(|rest| rest.strip_prefix('#'))
+                    .unwrap_or(&self.pointer);
                 format!("{file}:{line}:{column}#{pointer}")
             }
             None => self.pointer.clone(),
