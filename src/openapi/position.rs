@@ -6,19 +6,29 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::warning::{Position, Warning, unescape};
-use crate::schema::{SpannedNode, SpannedValue, line_column, parse_spanned_yaml};
+use crate::schema::{SpannedNode, SpannedValue, parse_spanned_yaml};
 
 /// A spec's text read with spans, to place any number of pointers in it.
 pub struct Positions<'a> {
     source: &'a str,
     root: SpannedNode,
+    /// Byte offset of the start of each line: a large spec has thousands of warnings, and
+    /// counting lines from the top for each took seconds.
+    line_starts: Vec<usize>,
 }
 
 impl<'a> Positions<'a> {
     /// `None` when the text does not parse.
     pub fn read(source: &'a str) -> Option<Positions<'a>> {
         let (root, _) = parse_spanned_yaml(source).ok()?;
-        Some(Positions { source, root })
+        let line_starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(offset, _)| offset + 1))
+            .collect();
+        Some(Positions {
+            source,
+            root,
+            line_starts,
+        })
     }
 
     /// 1-based line and column of the value at `pointer` (`/paths/~1pets/get`); `None` when
@@ -35,7 +45,13 @@ impl<'a> Positions<'a> {
                 _ => return None,
             };
         }
-        Some(line_column(self.source, node.span.start))
+        let offset = self.source.floor_char_boundary(node.span.start);
+        let line = self.line_starts.partition_point(|start| *start <= offset);
+        let column = self.source[self.line_starts[line - 1]..offset]
+            .chars()
+            .count()
+            + 1;
+        Some((line, column))
     }
 }
 

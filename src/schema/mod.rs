@@ -30,7 +30,7 @@ pub use error::{ErrorKind, SchemaError, SchemaErrors};
 
 /// The spanned YAML reader, for the OpenAPI front-end's `file:line:col` of a JSON pointer.
 pub(crate) use build::reserved_field;
-pub(crate) use document::{Node as SpannedNode, Value as SpannedValue, line_column};
+pub(crate) use document::{Node as SpannedNode, Value as SpannedValue};
 pub(crate) use yaml::parse as parse_spanned_yaml;
 
 /// The syntax of a schema file.
