@@ -95,6 +95,7 @@ fixtures!(
     isolation,
     macros,
     module_files,
+    raw_identifiers,
     reexport_chain,
     relative_paths,
     renamed_crate,

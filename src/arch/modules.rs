@@ -37,7 +37,7 @@ pub fn child_module_candidates(
         file_directory.join(stem)
     };
     for inline_name in inline {
-        module_directory.push(raw_name(inline_name));
+        module_directory.push(inline_name);
     }
     if let Some(attribute) = path_attribute {
         let base = if inline.is_empty() {
@@ -50,7 +50,6 @@ pub fn child_module_candidates(
             is_mod_rs: true,
         }];
     }
-    let name = raw_name(name);
     vec![
         ModuleFile {
             path: module_directory.join(format!("{name}.rs")),
@@ -61,11 +60,6 @@ pub fn child_module_candidates(
             is_mod_rs: true,
         },
     ]
-}
-
-/// `r#type` lives in `type.rs`.
-fn raw_name(name: &str) -> &str {
-    name.strip_prefix("r#").unwrap_or(name)
 }
 
 #[cfg(test)]

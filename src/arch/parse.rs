@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Item, Meta, Token, UseTree};
@@ -366,14 +367,14 @@ impl<'ast> Visit<'ast> for Collector {
         if self.block_depth > 0 {
             // A module inside a function: its name shadows, its contents count as the
             // function's.
-            self.declare(module.ident.to_string());
+            self.declare(name_of(&module.ident));
             visit::visit_item_mod(self, module);
             return;
         }
         for attribute in &module.attrs {
             self.visit_attribute(attribute);
         }
-        let name = module.ident.to_string();
+        let name = name_of(&module.ident);
         let mut path = self.current_path();
         path.push(name.clone());
         self.current().children.insert(name.clone());
@@ -427,10 +428,10 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_item_extern_crate(&mut self, item: &'ast syn::ItemExternCrate) {
-        let crate_name = item.ident.to_string();
+        let crate_name = name_of(&item.ident);
         let name = match &item.rename {
             Some((_, rename)) if rename == "_" => ImportName::Underscore,
-            Some((_, rename)) => ImportName::Named(rename.to_string()),
+            Some((_, rename)) => ImportName::Named(name_of(rename)),
             None => ImportName::Named(crate_name.clone()),
         };
         let (leading_colon, segments) = if crate_name == "self" {
@@ -459,7 +460,7 @@ impl<'ast> Visit<'ast> for Collector {
                 .iter()
                 .any(|attribute| attribute.path().is_ident("macro_export"));
             if let (true, Some(ident), 0) = (exported, &item.ident, self.block_depth) {
-                let name = ident.to_string();
+                let name = name_of(ident);
                 self.current().items.insert(name.clone());
                 self.current().exported_macros.push(name);
             }
@@ -763,7 +764,7 @@ fn declared_name(item: &Item) -> Option<String> {
         Item::Union(item) => &item.ident,
         _ => return None,
     };
-    Some(ident.to_string())
+    Some(name_of(ident))
 }
 
 /// `#[test]`, `#[tokio::test]` and the like, `#[cfg(test)]` and `#[cfg(all(test, …))]`.
@@ -809,6 +810,11 @@ fn path_attribute(attributes: &[Attribute]) -> Option<String> {
     })
 }
 
+/// The name an identifier stands for: `r#async` is the module, item or crate `async`.
+fn name_of(ident: &proc_macro2::Ident) -> String {
+    ident.unraw().to_string()
+}
+
 fn written_path(path: &syn::Path) -> WrittenPath {
     let first = path
         .leading_colon
@@ -824,7 +830,7 @@ fn written_path(path: &syn::Path) -> WrittenPath {
         segments: path
             .segments
             .iter()
-            .map(|segment| segment.ident.to_string())
+            .map(|segment| name_of(&segment.ident))
             .collect(),
         location: Location::between(first, last),
     }
@@ -843,7 +849,7 @@ fn flatten_use(
     match tree {
         UseTree::Path(path) => {
             let start = start.unwrap_or_else(|| path.ident.span());
-            prefix.push(path.ident.to_string());
+            prefix.push(name_of(&path.ident));
             flatten_use(&path.tree, prefix, Some(start), leaves);
             prefix.pop();
         }
@@ -856,9 +862,9 @@ fn flatten_use(
                 }
             } else {
                 let mut segments = prefix.clone();
-                segments.push(name.ident.to_string());
+                segments.push(name_of(&name.ident));
                 leaves.push((
-                    ImportName::Named(name.ident.to_string()),
+                    ImportName::Named(name_of(&name.ident)),
                     segments,
                     start,
                     span,
@@ -870,12 +876,12 @@ fn flatten_use(
             let start = start.unwrap_or(span);
             let mut segments = prefix.clone();
             if rename.ident != "self" {
-                segments.push(rename.ident.to_string());
+                segments.push(name_of(&rename.ident));
             }
             let name = if rename.rename == "_" {
                 ImportName::Underscore
             } else {
-                ImportName::Named(rename.rename.to_string())
+                ImportName::Named(name_of(&rename.rename))
             };
             leaves.push((name, segments, start, span));
         }
@@ -965,7 +971,7 @@ fn read_token_path(trees: &[TokenTree], start: usize) -> Option<(WrittenPath, us
         let Some(TokenTree::Ident(ident)) = trees.get(index) else {
             return None;
         };
-        segments.push(ident.to_string());
+        segments.push(name_of(ident));
         last_span = ident.span();
         index += 1;
     }
@@ -973,7 +979,7 @@ fn read_token_path(trees: &[TokenTree], start: usize) -> Option<(WrittenPath, us
         let Some(TokenTree::Ident(ident)) = trees.get(index + 2) else {
             break;
         };
-        segments.push(ident.to_string());
+        segments.push(name_of(ident));
         last_span = ident.span();
         index += 3;
     }
