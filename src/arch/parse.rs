@@ -561,11 +561,11 @@ impl<'ast> Visit<'ast> for Collector {
                 self.visit_stmt(statement);
             }
         } else if let Ok(file) = syn::parse2::<syn::File>(mac.tokens.clone()) {
-            self.block_depth += 1;
+            // Items (with inner attributes first): like the statements above, they belong
+            // where the macro is written, so a `mod` among them is followed.
             for item in &file.items {
                 self.visit_item(item);
             }
-            self.block_depth -= 1;
         } else if let Ok(matched) = mac.parse_body_with(parse_expression_and_pattern) {
             self.visit_expr(&matched.expression);
             self.visit_pat(&matched.pattern);
