@@ -91,6 +91,7 @@ fixtures!(
     block_scopes,
     code_paths,
     doc_tests,
+    extern_prelude,
     file_errors,
     isolation,
     macros,

@@ -125,6 +125,9 @@ pub struct ModuleFacts {
     pub blocks: Vec<BlockScope>,
     /// `#[macro_export] macro_rules!` names defined here: rustc places them at the crate root.
     pub exported_macros: Vec<String>,
+    /// `extern crate name as alias;` written outside blocks: alias (or name) -> crate name
+    /// (`self` for this crate). At the crate root they join the extern prelude.
+    pub extern_crates: Vec<(String, String)>,
 }
 
 /// A `mod name;` whose body lives in another file.
@@ -434,6 +437,10 @@ impl<'ast> Visit<'ast> for Collector {
             Some((_, rename)) => ImportName::Named(name_of(rename)),
             None => ImportName::Named(crate_name.clone()),
         };
+        if let (ImportName::Named(bound), 0) = (&name, self.block_depth) {
+            let entry = (bound.clone(), crate_name.clone());
+            self.current().extern_crates.push(entry);
+        }
         let (leading_colon, segments) = if crate_name == "self" {
             (false, vec!["crate".to_string()])
         } else {
