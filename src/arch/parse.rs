@@ -636,9 +636,23 @@ fn doc_code_blocks(attributes: &[Attribute]) -> Vec<DocCode> {
             continue;
         }
         let start = text.span().start();
+        // `/// text` (the `#` of a doc comment is the comment itself): the text starts after
+        // the three slashes; `#[doc = "text"]`: after the opening quote.
+        let sugared = attribute.pound_token.span.start() == start;
+        let opening = if sugared {
+            3
+        } else {
+            text.token()
+                .to_string()
+                .find('"')
+                .map_or(1, |quote| quote + 1)
+        };
         for (index, line) in text.value().split('\n').enumerate() {
-            // `/// text`: the text starts after the three slashes.
-            let column = if index == 0 { start.column + 3 } else { 0 };
+            let column = if index == 0 {
+                start.column + opening
+            } else {
+                0
+            };
             lines.push((line.to_string(), start.line + index, column));
         }
     }
