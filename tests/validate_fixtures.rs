@@ -91,6 +91,7 @@ fixtures!(
     block_scopes,
     code_paths,
     doc_tests,
+    extern_globs,
     extern_prelude,
     file_errors,
     isolation,

@@ -425,8 +425,30 @@ impl CrateScopes {
                 return Some((self.walk(vec![start], segments, depth), Some(index)));
             }
         }
-        let start = self.extern_prelude(name)?;
-        Some((self.walk(vec![start], &segments[1..], depth), None))
+        if let Some(start) = self.extern_prelude(name) {
+            return Some((self.walk(vec![start], &segments[1..], depth), None));
+        }
+        let scope = self.modules.get(module)?;
+        let start = self.extern_glob(module, scope, depth, skip_import)?;
+        Some((self.walk(vec![start], segments, depth), None))
+    }
+
+    /// The extern crate module that a glob import of `module` reads (`pub use tokio::*;`),
+    /// when it is the only such glob: a name the module cannot find otherwise comes from it.
+    fn extern_glob(
+        &self,
+        module: &[String],
+        scope: &ModuleScope,
+        depth: usize,
+        skip_import: Option<usize>,
+    ) -> Option<Target> {
+        let mut sources = scope
+            .globs()
+            .filter(|(index, _)| Some(*index) != skip_import)
+            .filter_map(|(index, _)| self.import_target(module, scope, index, depth)?.pop())
+            .filter(|target| target.package.is_some());
+        let source = sources.next()?;
+        sources.next().is_none().then_some(source)
     }
 
     /// Where a name of the extern prelude leads: a dependency, or this crate.
@@ -638,12 +660,13 @@ impl CrateScopes {
             }
             let source = self
                 .glob_providing(&module, scope, name, depth, None, &glob_visited)
-                .map(|(_, source)| source);
+                .map(|(_, source)| Target::local(source))
+                .or_else(|| self.extern_glob(&module, scope, depth, None));
             match source {
                 Some(source) if !depth_exceeded(depth + 1) => {
                     current.segments.push(name.clone());
                     glob_visited.push(module);
-                    hops.push(Target::local(source));
+                    hops.push(source);
                 }
                 _ => {
                     current.segments.extend(rest[index..].iter().cloned());
