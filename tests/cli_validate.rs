@@ -186,11 +186,11 @@ fn junit_has_one_case_per_file_and_one_failure_per_violation() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
     assert!(
-        text.contains("tests=\"9\" failures=\"4\" errors=\"0\""),
+        text.contains("tests=\"10\" failures=\"5\" errors=\"0\""),
         "{text}"
     );
-    assert_eq!(text.matches("<testcase ").count(), 9);
-    assert_eq!(text.matches("<failure ").count(), 4);
+    assert_eq!(text.matches("<testcase ").count(), 10);
+    assert_eq!(text.matches("<failure ").count(), 5);
     assert!(text.contains("<testcase classname=\"architecture\" name=\"src/lib.rs\"/>"));
 }
 

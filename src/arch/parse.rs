@@ -139,6 +139,8 @@ pub struct ChildDeclaration {
     /// Inline modules of this file around the declaration.
     pub inline: Vec<String>,
     pub path_attribute: Option<String>,
+    /// The paths of `#[cfg_attr(…, path = "…")]`, in order (without a `#[path]`).
+    pub conditional_paths: Vec<String>,
     pub is_test: bool,
     pub location: Location,
 }
@@ -402,6 +404,7 @@ impl<'ast> Visit<'ast> for Collector {
                     name,
                     inline: self.inline.clone(),
                     path_attribute: path_attribute(&module.attrs),
+                    conditional_paths: conditional_paths(&module.attrs),
                     is_test: self.is_test(),
                     location: Location::between(ident_span, ident_span),
                 });
@@ -814,21 +817,45 @@ fn cfg_requires_test(meta: &Meta) -> bool {
 }
 
 fn path_attribute(attributes: &[Attribute]) -> Option<String> {
-    attributes.iter().find_map(|attribute| {
-        let Meta::NameValue(name_value) = &attribute.meta else {
-            return None;
-        };
-        if !name_value.path.is_ident("path") {
-            return None;
-        }
-        match &name_value.value {
-            Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(text),
-                ..
-            }) => Some(text.value()),
-            _ => None,
-        }
-    })
+    attributes
+        .iter()
+        .find_map(|attribute| path_value(&attribute.meta))
+}
+
+/// `#[cfg_attr(condition, path = "x.rs")]`: the paths, whatever the condition.
+fn conditional_paths(attributes: &[Attribute]) -> Vec<String> {
+    attributes
+        .iter()
+        .filter(|attribute| attribute.path().is_ident("cfg_attr"))
+        .filter_map(|attribute| {
+            attribute
+                .parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+                .ok()
+        })
+        .flat_map(|arguments| {
+            arguments
+                .into_iter()
+                .skip(1)
+                .filter_map(|meta| path_value(&meta))
+        })
+        .collect()
+}
+
+/// The value of `path = "…"`.
+fn path_value(meta: &Meta) -> Option<String> {
+    let Meta::NameValue(name_value) = meta else {
+        return None;
+    };
+    if !name_value.path.is_ident("path") {
+        return None;
+    }
+    match &name_value.value {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) => Some(text.value()),
+        _ => None,
+    }
 }
 
 /// The name an identifier stands for: `r#async` is the module, item or crate `async`.
