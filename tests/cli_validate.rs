@@ -247,6 +247,45 @@ fn sarif_output_is_valid_against_the_official_schema() {
 }
 
 #[test]
+fn sarif_uris_are_percent_encoded() {
+    // A module file named through `#[path]` may hold characters a URI must not.
+    let project = copy_fixture("module_files");
+    let source = project.path().join("src/domain/orders/lines.rs");
+    std::fs::rename(
+        &source,
+        project.path().join("src/domain/orders/my lines%.rs"),
+    )
+    .unwrap();
+    let parent = project.path().join("src/domain/orders/mod.rs");
+    let text = std::fs::read_to_string(&parent).unwrap();
+    let text = text.replace(
+        "pub mod lines;",
+        "#[path = \"my lines%.rs\"]\npub mod lines;",
+    );
+    std::fs::write(&parent, text).unwrap();
+    let output = axiomod()
+        .args(["validate", "--format", "sarif"])
+        .arg(project.path())
+        .output()
+        .unwrap();
+    let document = json_of(&output);
+    let uris: Vec<&str> = document["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        uris.contains(&"src/domain/orders/my%20lines%25.rs"),
+        "{uris:?}"
+    );
+}
+
+#[test]
 fn sarif_output_is_valid_and_fingerprints_are_stable() {
     let schema_text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sarif/sarif-2.1.0-subset.schema.json"),
