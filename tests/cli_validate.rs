@@ -154,6 +154,28 @@ fn github_annotations_carry_file_line_and_column() {
 }
 
 #[test]
+fn a_reader_that_stops_early_does_not_make_it_panic() {
+    // `axiomod validate --format json | head -1` on tokio panicked: "failed printing to
+    // stdout: Broken pipe". The reader here closes the pipe before anything is written.
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
+        .args(["validate", "--format", "json"])
+        .arg(fixture("module_files"))
+        .env(
+            "AXIOMOD_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("axiomod-cache"),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+}
+
+#[test]
 fn junit_has_one_case_per_file_and_one_failure_per_violation() {
     let output = axiomod()
         .args(["validate", "--format", "junit"])
@@ -164,11 +186,11 @@ fn junit_has_one_case_per_file_and_one_failure_per_violation() {
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
     assert!(
-        text.contains("tests=\"9\" failures=\"4\" errors=\"0\""),
+        text.contains("tests=\"10\" failures=\"5\" errors=\"0\""),
         "{text}"
     );
-    assert_eq!(text.matches("<testcase ").count(), 9);
-    assert_eq!(text.matches("<failure ").count(), 4);
+    assert_eq!(text.matches("<testcase ").count(), 10);
+    assert_eq!(text.matches("<failure ").count(), 5);
     assert!(text.contains("<testcase classname=\"architecture\" name=\"src/lib.rs\"/>"));
 }
 
@@ -222,6 +244,45 @@ fn sarif_output_is_valid_against_the_official_schema() {
             "the schema must refuse invented properties"
         );
     }
+}
+
+#[test]
+fn sarif_uris_are_percent_encoded() {
+    // A module file named through `#[path]` may hold characters a URI must not.
+    let project = copy_fixture("module_files");
+    let source = project.path().join("src/domain/orders/lines.rs");
+    std::fs::rename(
+        &source,
+        project.path().join("src/domain/orders/my lines%.rs"),
+    )
+    .unwrap();
+    let parent = project.path().join("src/domain/orders/mod.rs");
+    let text = std::fs::read_to_string(&parent).unwrap();
+    let text = text.replace(
+        "pub mod lines;",
+        "#[path = \"my lines%.rs\"]\npub mod lines;",
+    );
+    std::fs::write(&parent, text).unwrap();
+    let output = axiomod()
+        .args(["validate", "--format", "sarif"])
+        .arg(project.path())
+        .output()
+        .unwrap();
+    let document = json_of(&output);
+    let uris: Vec<&str> = document["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        uris.contains(&"src/domain/orders/my%20lines%25.rs"),
+        "{uris:?}"
+    );
 }
 
 #[test]
@@ -298,8 +359,8 @@ fn sarif_output_is_valid_and_fingerprints_are_stable() {
 #[test]
 fn baselines_accept_todays_violations_and_fail_new_ones() {
     let project = copy_fixture("use_trees");
+    // .axiomod/ does not exist yet: writing the baseline creates it.
     let baseline = project.path().join(".axiomod/baseline.json");
-    std::fs::create_dir_all(baseline.parent().unwrap()).unwrap();
     let baseline_text = baseline.to_str().unwrap();
     axiomod()
         .args(["validate", "--baseline", baseline_text, "--update-baseline"])

@@ -407,6 +407,7 @@ fn parse_crate(
                     &child.inline,
                     &child.name,
                     child.path_attribute.as_deref(),
+                    &child.conditional_paths,
                 );
                 match candidates.iter().find(|candidate| candidate.path.is_file()) {
                     Some(found) => {

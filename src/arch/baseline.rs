@@ -228,6 +228,7 @@ pub fn write(path: &Path, baseline: &Baseline) -> Result<(), BaselineError> {
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(directory).map_err(unwritable)?;
     let temporary = directory.join(format!(
         ".{}.tmp",
         path.file_name().map_or_else(

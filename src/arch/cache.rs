@@ -25,7 +25,7 @@ use super::analysis::{Analysis, FileError, Unresolved, Violation};
 use super::parse::{ChildDeclaration, FileFacts, Location};
 
 /// Changes whenever the shape or meaning of what is cached changes.
-const FORMAT: &str = concat!("axiomod-validate-cache-6/", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("axiomod-validate-cache-10/", env!("CARGO_PKG_VERSION"));
 
 /// Parse results, read from disk on first use.
 #[derive(Debug, Default)]

@@ -18,12 +18,15 @@ pub struct ModuleFile {
 }
 
 /// The candidate files for `mod name;` declared in `parent` (inside `inline` modules).
-/// The first existing candidate is the module's file.
+/// The first existing candidate is the module's file. A `#[path]` value is the only
+/// candidate; the values of `#[cfg_attr(…, path = …)]` come before the usual files (cfg
+/// is not evaluated).
 pub fn child_module_candidates(
     parent: &ModuleFile,
     inline: &[String],
     name: &str,
     path_attribute: Option<&str>,
+    conditional_paths: &[String],
 ) -> Vec<ModuleFile> {
     let file_directory = parent.path.parent().unwrap_or(Path::new("")).to_path_buf();
     let mut module_directory = if parent.is_mod_rs {
@@ -37,21 +40,25 @@ pub fn child_module_candidates(
         file_directory.join(stem)
     };
     for inline_name in inline {
-        module_directory.push(raw_name(inline_name));
+        module_directory.push(inline_name);
     }
+    let attribute_base = if inline.is_empty() {
+        &file_directory
+    } else {
+        &module_directory
+    };
+    let attribute_file = |attribute: &str| ModuleFile {
+        path: attribute_base.join(attribute),
+        is_mod_rs: true,
+    };
     if let Some(attribute) = path_attribute {
-        let base = if inline.is_empty() {
-            file_directory
-        } else {
-            module_directory
-        };
-        return vec![ModuleFile {
-            path: base.join(attribute),
-            is_mod_rs: true,
-        }];
+        return vec![attribute_file(attribute)];
     }
-    let name = raw_name(name);
-    vec![
+    let mut candidates: Vec<ModuleFile> = conditional_paths
+        .iter()
+        .map(|attribute| attribute_file(attribute))
+        .collect();
+    candidates.extend([
         ModuleFile {
             path: module_directory.join(format!("{name}.rs")),
             is_mod_rs: false,
@@ -60,12 +67,8 @@ pub fn child_module_candidates(
             path: module_directory.join(name).join("mod.rs"),
             is_mod_rs: true,
         },
-    ]
-}
-
-/// `r#type` lives in `type.rs`.
-fn raw_name(name: &str) -> &str {
-    name.strip_prefix("r#").unwrap_or(name)
+    ]);
+    candidates
 }
 
 #[cfg(test)]
@@ -81,7 +84,7 @@ mod tests {
 
     #[test]
     fn children_of_a_crate_root_live_beside_it() {
-        let candidates = child_module_candidates(&file("src/lib.rs", true), &[], "app", None);
+        let candidates = child_module_candidates(&file("src/lib.rs", true), &[], "app", None, &[]);
         assert_eq!(
             candidates,
             [file("src/app.rs", false), file("src/app/mod.rs", true)]
@@ -91,14 +94,14 @@ mod tests {
     #[test]
     fn children_of_a_non_mod_rs_file_live_in_its_directory() {
         let parent = file("src/modules/sales.rs", false);
-        let candidates = child_module_candidates(&parent, &[], "domain", None);
+        let candidates = child_module_candidates(&parent, &[], "domain", None, &[]);
         assert_eq!(candidates[0], file("src/modules/sales/domain.rs", false));
     }
 
     #[test]
     fn inline_modules_add_directories() {
         let parent = file("src/lib.rs", true);
-        let candidates = child_module_candidates(&parent, &["outer".into()], "inner", None);
+        let candidates = child_module_candidates(&parent, &["outer".into()], "inner", None, &[]);
         assert_eq!(candidates[0], file("src/outer/inner.rs", false));
     }
 
@@ -106,11 +109,11 @@ mod tests {
     fn path_attributes_are_relative_to_the_file_or_the_inline_module() {
         let parent = file("src/a/b.rs", false);
         assert_eq!(
-            child_module_candidates(&parent, &[], "x", Some("other/x.rs")),
+            child_module_candidates(&parent, &[], "x", Some("other/x.rs"), &[]),
             [file("src/a/other/x.rs", true)]
         );
         assert_eq!(
-            child_module_candidates(&parent, &["inline".into()], "x", Some("x.rs")),
+            child_module_candidates(&parent, &["inline".into()], "x", Some("x.rs"), &[]),
             [file("src/a/b/inline/x.rs", true)]
         );
     }

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
+use syn::ext::IdentExt;
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Expr, Item, Meta, Token, UseTree};
@@ -124,6 +125,9 @@ pub struct ModuleFacts {
     pub blocks: Vec<BlockScope>,
     /// `#[macro_export] macro_rules!` names defined here: rustc places them at the crate root.
     pub exported_macros: Vec<String>,
+    /// `extern crate name as alias;` written outside blocks: alias (or name) -> crate name
+    /// (`self` for this crate). At the crate root they join the extern prelude.
+    pub extern_crates: Vec<(String, String)>,
 }
 
 /// A `mod name;` whose body lives in another file.
@@ -135,6 +139,8 @@ pub struct ChildDeclaration {
     /// Inline modules of this file around the declaration.
     pub inline: Vec<String>,
     pub path_attribute: Option<String>,
+    /// The paths of `#[cfg_attr(…, path = "…")]`, in order (without a `#[path]`).
+    pub conditional_paths: Vec<String>,
     pub is_test: bool,
     pub location: Location,
 }
@@ -366,14 +372,14 @@ impl<'ast> Visit<'ast> for Collector {
         if self.block_depth > 0 {
             // A module inside a function: its name shadows, its contents count as the
             // function's.
-            self.declare(module.ident.to_string());
+            self.declare(name_of(&module.ident));
             visit::visit_item_mod(self, module);
             return;
         }
         for attribute in &module.attrs {
             self.visit_attribute(attribute);
         }
-        let name = module.ident.to_string();
+        let name = name_of(&module.ident);
         let mut path = self.current_path();
         path.push(name.clone());
         self.current().children.insert(name.clone());
@@ -398,6 +404,7 @@ impl<'ast> Visit<'ast> for Collector {
                     name,
                     inline: self.inline.clone(),
                     path_attribute: path_attribute(&module.attrs),
+                    conditional_paths: conditional_paths(&module.attrs),
                     is_test: self.is_test(),
                     location: Location::between(ident_span, ident_span),
                 });
@@ -427,12 +434,16 @@ impl<'ast> Visit<'ast> for Collector {
     }
 
     fn visit_item_extern_crate(&mut self, item: &'ast syn::ItemExternCrate) {
-        let crate_name = item.ident.to_string();
+        let crate_name = name_of(&item.ident);
         let name = match &item.rename {
             Some((_, rename)) if rename == "_" => ImportName::Underscore,
-            Some((_, rename)) => ImportName::Named(rename.to_string()),
+            Some((_, rename)) => ImportName::Named(name_of(rename)),
             None => ImportName::Named(crate_name.clone()),
         };
+        if let (ImportName::Named(bound), 0) = (&name, self.block_depth) {
+            let entry = (bound.clone(), crate_name.clone());
+            self.current().extern_crates.push(entry);
+        }
         let (leading_colon, segments) = if crate_name == "self" {
             (false, vec!["crate".to_string()])
         } else {
@@ -459,7 +470,7 @@ impl<'ast> Visit<'ast> for Collector {
                 .iter()
                 .any(|attribute| attribute.path().is_ident("macro_export"));
             if let (true, Some(ident), 0) = (exported, &item.ident, self.block_depth) {
-                let name = ident.to_string();
+                let name = name_of(ident);
                 self.current().items.insert(name.clone());
                 self.current().exported_macros.push(name);
             }
@@ -560,11 +571,11 @@ impl<'ast> Visit<'ast> for Collector {
                 self.visit_stmt(statement);
             }
         } else if let Ok(file) = syn::parse2::<syn::File>(mac.tokens.clone()) {
-            self.block_depth += 1;
+            // Items (with inner attributes first): like the statements above, they belong
+            // where the macro is written, so a `mod` among them is followed.
             for item in &file.items {
                 self.visit_item(item);
             }
-            self.block_depth -= 1;
         } else if let Ok(matched) = mac.parse_body_with(parse_expression_and_pattern) {
             self.visit_expr(&matched.expression);
             self.visit_pat(&matched.pattern);
@@ -628,9 +639,23 @@ fn doc_code_blocks(attributes: &[Attribute]) -> Vec<DocCode> {
             continue;
         }
         let start = text.span().start();
+        // `/// text` (the `#` of a doc comment is the comment itself): the text starts after
+        // the three slashes; `#[doc = "text"]`: after the opening quote.
+        let sugared = attribute.pound_token.span.start() == start;
+        let opening = if sugared {
+            3
+        } else {
+            text.token()
+                .to_string()
+                .find('"')
+                .map_or(1, |quote| quote + 1)
+        };
         for (index, line) in text.value().split('\n').enumerate() {
-            // `/// text`: the text starts after the three slashes.
-            let column = if index == 0 { start.column + 3 } else { 0 };
+            let column = if index == 0 {
+                start.column + opening
+            } else {
+                0
+            };
             lines.push((line.to_string(), start.line + index, column));
         }
     }
@@ -763,7 +788,7 @@ fn declared_name(item: &Item) -> Option<String> {
         Item::Union(item) => &item.ident,
         _ => return None,
     };
-    Some(ident.to_string())
+    Some(name_of(ident))
 }
 
 /// `#[test]`, `#[tokio::test]` and the like, `#[cfg(test)]` and `#[cfg(all(test, …))]`.
@@ -792,21 +817,50 @@ fn cfg_requires_test(meta: &Meta) -> bool {
 }
 
 fn path_attribute(attributes: &[Attribute]) -> Option<String> {
-    attributes.iter().find_map(|attribute| {
-        let Meta::NameValue(name_value) = &attribute.meta else {
-            return None;
-        };
-        if !name_value.path.is_ident("path") {
-            return None;
-        }
-        match &name_value.value {
-            Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(text),
-                ..
-            }) => Some(text.value()),
-            _ => None,
-        }
-    })
+    attributes
+        .iter()
+        .find_map(|attribute| path_value(&attribute.meta))
+}
+
+/// `#[cfg_attr(condition, path = "x.rs")]`: the paths, whatever the condition.
+fn conditional_paths(attributes: &[Attribute]) -> Vec<String> {
+    attributes
+        .iter()
+        .filter(|attribute| attribute.path().is_ident("cfg_attr"))
+        .filter_map(|attribute| {
+            attribute
+                .parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated)
+                .ok()
+        })
+        .flat_map(|arguments| {
+            arguments
+                .into_iter()
+                .skip(1)
+                .filter_map(|meta| path_value(&meta))
+        })
+        .collect()
+}
+
+/// The value of `path = "…"`.
+fn path_value(meta: &Meta) -> Option<String> {
+    let Meta::NameValue(name_value) = meta else {
+        return None;
+    };
+    if !name_value.path.is_ident("path") {
+        return None;
+    }
+    match &name_value.value {
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) => Some(text.value()),
+        _ => None,
+    }
+}
+
+/// The name an identifier stands for: `r#async` is the module, item or crate `async`.
+fn name_of(ident: &proc_macro2::Ident) -> String {
+    ident.unraw().to_string()
 }
 
 fn written_path(path: &syn::Path) -> WrittenPath {
@@ -824,7 +878,7 @@ fn written_path(path: &syn::Path) -> WrittenPath {
         segments: path
             .segments
             .iter()
-            .map(|segment| segment.ident.to_string())
+            .map(|segment| name_of(&segment.ident))
             .collect(),
         location: Location::between(first, last),
     }
@@ -843,7 +897,7 @@ fn flatten_use(
     match tree {
         UseTree::Path(path) => {
             let start = start.unwrap_or_else(|| path.ident.span());
-            prefix.push(path.ident.to_string());
+            prefix.push(name_of(&path.ident));
             flatten_use(&path.tree, prefix, Some(start), leaves);
             prefix.pop();
         }
@@ -856,9 +910,9 @@ fn flatten_use(
                 }
             } else {
                 let mut segments = prefix.clone();
-                segments.push(name.ident.to_string());
+                segments.push(name_of(&name.ident));
                 leaves.push((
-                    ImportName::Named(name.ident.to_string()),
+                    ImportName::Named(name_of(&name.ident)),
                     segments,
                     start,
                     span,
@@ -870,12 +924,12 @@ fn flatten_use(
             let start = start.unwrap_or(span);
             let mut segments = prefix.clone();
             if rename.ident != "self" {
-                segments.push(rename.ident.to_string());
+                segments.push(name_of(&rename.ident));
             }
             let name = if rename.rename == "_" {
                 ImportName::Underscore
             } else {
-                ImportName::Named(rename.rename.to_string())
+                ImportName::Named(name_of(&rename.rename))
             };
             leaves.push((name, segments, start, span));
         }
@@ -965,7 +1019,7 @@ fn read_token_path(trees: &[TokenTree], start: usize) -> Option<(WrittenPath, us
         let Some(TokenTree::Ident(ident)) = trees.get(index) else {
             return None;
         };
-        segments.push(ident.to_string());
+        segments.push(name_of(ident));
         last_span = ident.span();
         index += 1;
     }
@@ -973,7 +1027,7 @@ fn read_token_path(trees: &[TokenTree], start: usize) -> Option<(WrittenPath, us
         let Some(TokenTree::Ident(ident)) = trees.get(index + 2) else {
             break;
         };
-        segments.push(ident.to_string());
+        segments.push(name_of(ident));
         last_span = ident.span();
         index += 3;
     }

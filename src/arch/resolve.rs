@@ -118,19 +118,32 @@ impl ModuleScope {
 #[derive(Debug, Default)]
 pub struct CrateScopes {
     modules: HashMap<Vec<String>, ModuleScope>,
-    /// Extern crate name as written -> package.
+    /// Extern crate name as written -> package, with the crate root's `extern crate`
+    /// renames.
     externs: BTreeMap<String, String>,
+    /// Names given to this crate by `extern crate self as name;` at the crate root.
+    self_names: BTreeSet<String>,
 }
 
 impl CrateScopes {
     /// Builds the scopes from the facts of every file of the crate.
     pub fn new<'a>(
         modules: impl IntoIterator<Item = &'a ModuleFacts>,
-        externs: BTreeMap<String, String>,
+        mut externs: BTreeMap<String, String>,
     ) -> Self {
         let mut scopes: HashMap<Vec<String>, ModuleScope> = HashMap::new();
         let mut exported_macros = Vec::new();
+        let mut self_names = BTreeSet::new();
         for facts in modules {
+            // The crate root's `extern crate` items join the extern prelude, seen everywhere.
+            let at_root = facts.path.len() == 1;
+            for (name, crate_name) in facts.extern_crates.iter().filter(|_| at_root) {
+                if crate_name == "self" {
+                    self_names.insert(name.clone());
+                } else if let Some(package) = externs.get(crate_name).cloned() {
+                    externs.insert(name.clone(), package);
+                }
+            }
             for name in &facts.exported_macros {
                 let mut segments = facts.path.clone();
                 segments.push(name.clone());
@@ -165,6 +178,7 @@ impl CrateScopes {
         Self {
             modules: scopes,
             externs,
+            self_names,
         }
     }
 
@@ -354,11 +368,7 @@ impl CrateScopes {
         }
         let first = segments.first()?;
         if leading_colon {
-            let package = self.externs.get(first)?;
-            let start = Target {
-                segments: vec![first.clone()],
-                package: Some(package.clone()),
-            };
+            let start = self.extern_prelude(first)?;
             return Some((self.walk(vec![start], &segments[1..], depth), None));
         }
         match first.as_str() {
@@ -415,12 +425,42 @@ impl CrateScopes {
                 return Some((self.walk(vec![start], segments, depth), Some(index)));
             }
         }
+        if let Some(start) = self.extern_prelude(name) {
+            return Some((self.walk(vec![start], &segments[1..], depth), None));
+        }
+        let scope = self.modules.get(module)?;
+        let start = self.extern_glob(module, scope, depth, skip_import)?;
+        Some((self.walk(vec![start], segments, depth), None))
+    }
+
+    /// The extern crate module that a glob import of `module` reads (`pub use tokio::*;`),
+    /// when it is the only such glob: a name the module cannot find otherwise comes from it.
+    fn extern_glob(
+        &self,
+        module: &[String],
+        scope: &ModuleScope,
+        depth: usize,
+        skip_import: Option<usize>,
+    ) -> Option<Target> {
+        let mut sources = scope
+            .globs()
+            .filter(|(index, _)| Some(*index) != skip_import)
+            .filter_map(|(index, _)| self.import_target(module, scope, index, depth)?.pop())
+            .filter(|target| target.package.is_some());
+        let source = sources.next()?;
+        sources.next().is_none().then_some(source)
+    }
+
+    /// Where a name of the extern prelude leads: a dependency, or this crate.
+    fn extern_prelude(&self, name: &str) -> Option<Target> {
+        if self.self_names.contains(name) {
+            return Some(Target::local(vec!["crate".to_string()]));
+        }
         let package = self.externs.get(name)?;
-        let start = Target {
+        Some(Target {
             segments: vec![name.to_string()],
             package: Some(package.clone()),
-        };
-        Some((self.walk(vec![start], &segments[1..], depth), None))
+        })
     }
 
     /// Where import `index` of `module` leads (memoized).
@@ -620,12 +660,13 @@ impl CrateScopes {
             }
             let source = self
                 .glob_providing(&module, scope, name, depth, None, &glob_visited)
-                .map(|(_, source)| source);
+                .map(|(_, source)| Target::local(source))
+                .or_else(|| self.extern_glob(&module, scope, depth, None));
             match source {
                 Some(source) if !depth_exceeded(depth + 1) => {
                     current.segments.push(name.clone());
                     glob_visited.push(module);
-                    hops.push(Target::local(source));
+                    hops.push(source);
                 }
                 _ => {
                     current.segments.extend(rest[index..].iter().cloned());

@@ -1,5 +1,6 @@
 //! `axiomod validate`: check the architecture rules of axiomod.toml on a Rust project.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -91,7 +92,13 @@ pub fn exec(args: ValidateArgs) -> miette::Result<Outcome> {
             Ok(Outcome::Success)
         }
         RunResult::Checked(report) => {
-            print!("{}", report.render(args.format.into()));
+            let text = report.render(args.format.into());
+            if let Err(error) = std::io::stdout().lock().write_all(text.as_bytes()) {
+                // A reader that stopped early (`| head`) wanted no more: not a failure.
+                if error.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(miette::miette!("cannot write the report: {error}"));
+                }
+            }
             Ok(if report.fails(args.strict_baseline) {
                 Outcome::ProblemsFound
             } else {

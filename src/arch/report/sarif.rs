@@ -103,6 +103,20 @@ fn result(violation: &Violation, baselined: bool) -> Value {
     result
 }
 
+/// A relative file path as a URI reference: `/` separates segments, every byte other than
+/// letters, digits and `-._~` is percent-encoded (`my file.rs` is `my%20file.rs`).
+fn uri_of(file: &str) -> String {
+    let mut uri = String::with_capacity(file.len());
+    for byte in file.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
 fn location(file: &str, line: usize, column: usize, end_line: usize, end_column: usize) -> Value {
     let end_column = if end_line == line {
         end_column.max(column + 1)
@@ -111,7 +125,7 @@ fn location(file: &str, line: usize, column: usize, end_line: usize, end_column:
     };
     json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"},
+            "artifactLocation": {"uri": uri_of(file), "uriBaseId": "%SRCROOT%"},
             "region": {
                 "startLine": line.max(1),
                 "startColumn": column.max(1),
