@@ -1040,3 +1040,28 @@ fn missing_name_is_a_usage_error() {
         .stderr(predicate::str::contains("<NAME>"));
     assert!(tree(folder.path()).is_empty());
 }
+
+#[test]
+fn a_reader_that_stops_early_does_not_make_commands_panic() {
+    // `axiomod new shop --dry-run | head -1` and `axiomod completions bash | head -1` panicked:
+    // "failed printing to stdout: Broken pipe". The reader here closes the pipe at once.
+    let folder = tempfile::tempdir().unwrap();
+    let target = folder.path().join("shop");
+    let target = target.to_str().unwrap();
+    for arguments in [
+        vec!["new", "shop", "--dry-run", "--yes", "--path", target],
+        vec!["completions", "bash"],
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
+            .args(&arguments)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{arguments:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(0), "{arguments:?}: {stderr}");
+    }
+}

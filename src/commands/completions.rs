@@ -20,6 +20,9 @@ pub struct CompletionsArgs {
 
 pub fn exec(args: CompletionsArgs) -> miette::Result<Outcome> {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "axiomod", &mut std::io::stdout());
+    // Into a buffer first: clap_complete panics when stdout is closed (`… | head`).
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "axiomod", &mut script);
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
     Ok(Outcome::Success)
 }

@@ -16,14 +16,6 @@ use crate::migrate::{DatabaseUrl, MigrateError, config};
 use crate::outcome::Outcome;
 use crate::ui;
 
-/// `println!` that ignores a closed stdout (`axiomod dlq list | head`).
-macro_rules! out {
-    ($($argument:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($argument)*);
-    }};
-}
-
 const EXAMPLES: &str = "\
 Examples:
   axiomod dlq stats                                   # counts by event type, error class, age

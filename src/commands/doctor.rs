@@ -35,7 +35,7 @@ pub fn exec(args: DoctorArgs) -> miette::Result<Outcome> {
     let report = doctor::run_checks(args.database_url.as_deref(), args.broker_url.as_deref());
     match args.format {
         Format::Human => print_human(&report),
-        Format::Json => println!(
+        Format::Json => out!(
             "{}",
             serde_json::to_string_pretty(&report).expect("a doctor report always serializes")
         ),
@@ -54,9 +54,9 @@ fn print_human(report: &Report) {
             CheckStatus::Failed => "FAIL",
             CheckStatus::Skipped => "skip",
         };
-        println!("[{mark}] {:<10} {}", check.name, check.detail);
+        out!("[{mark}] {:<10} {}", check.name, check.detail);
         if let Some(hint) = &check.hint {
-            println!("       hint: {hint}");
+            out!("       hint: {hint}");
         }
     }
 }

@@ -322,14 +322,15 @@ fn write(
                 .iter()
                 .filter_map(|change| change.diff.as_deref())
             {
-                print!("{diff}");
+                // Written as it is (it ends with its own newline); a closed stdout is ignored.
+                let _ = std::io::Write::write_all(&mut std::io::stdout(), diff.as_bytes());
             }
         }
         return Ok(Outcome::Success);
     }
     if plan.is_noop() {
         if options.format == OutputFormat::Human {
-            println!("{up_to_date}");
+            out!("{up_to_date}");
         } else {
             print_planned_result(&plan, options.format);
         }
@@ -345,7 +346,7 @@ fn write(
     render::apply(&plan, &mut manifest, options.force)?;
     print_planned_result(&plan, options.format);
     if options.format == OutputFormat::Human {
-        println!("\n{next}");
+        out!("\n{next}");
     }
     Ok(Outcome::Success)
 }
@@ -356,7 +357,7 @@ fn print_planned_result(plan: &render::Plan, format: OutputFormat) {
         OutputFormat::Human => {
             for change in &plan.changes {
                 if change.action != Action::Unchanged {
-                    println!(
+                    out!(
                         "  {:<9} {}",
                         change.action.label(),
                         change.file.path.display()
@@ -364,7 +365,7 @@ fn print_planned_result(plan: &render::Plan, format: OutputFormat) {
                 }
             }
         }
-        OutputFormat::Json => println!(
+        OutputFormat::Json => out!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "root": plan.root,

@@ -19,15 +19,6 @@ use crate::migrate::{
 use crate::outcome::Outcome;
 use crate::ui;
 
-/// `println!` that ignores a closed stdout (`axiomod migrate status | head`) instead of
-/// panicking: the reader has gone, so there is no one left to tell.
-macro_rules! out {
-    ($($argument:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($argument)*);
-    }};
-}
-
 mod all_tenants;
 
 use all_tenants::{TenantRunOptions, all_tenants};

@@ -1,5 +1,15 @@
 //! One file per subcommand: its clap options and an `exec` that calls the library and prints.
 
+/// `println!` that ignores a closed stdout (`axiomod migrate status | head`) instead of
+/// panicking: the reader has gone, so there is no one left to tell, and the exit code stays
+/// the command's. Every command prints its output with it.
+macro_rules! out {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($argument)*);
+    }};
+}
+
 pub mod completions;
 pub mod dlq;
 pub mod doctor;

@@ -78,7 +78,7 @@ pub fn exec(args: NewArgs) -> miette::Result<Outcome> {
     let summary = render::write_new_tree(&target, files, args.force)?;
     print_written(&summary, args.format);
     if args.format == OutputFormat::Human {
-        println!(
+        out!(
             "\nNext:\n  cd {}\n  MIGRATE_ON_START=true LOG_FORMAT=pretty cargo run\n  curl localhost:8080/health",
             target.display()
         );

@@ -19,19 +19,19 @@ pub fn print_planned(plan: &Plan, format: OutputFormat) {
                 .iter()
                 .filter(|change| change.action.writes(true))
                 .count();
-            println!("Would write {writes} files in {}:", plan.root.display());
+            out!("Would write {writes} files in {}:", plan.root.display());
             for change in &plan.changes {
                 let note = match change.action {
                     Action::Conflict => "  (yours: overwritten by --force)",
                     _ => "",
                 };
-                println!(
+                out!(
                     "  {:<9} {}{note}",
                     change.action.label(),
                     change.file.path.display()
                 );
             }
-            println!("(dry run: nothing was written)");
+            out!("(dry run: nothing was written)");
         }
         OutputFormat::Json => print_json(&json!({
             "root": plan.root,
@@ -45,7 +45,7 @@ pub fn print_planned(plan: &Plan, format: OutputFormat) {
 pub fn print_written(summary: &ApplySummary, format: OutputFormat) {
     match format {
         OutputFormat::Human => {
-            println!(
+            out!(
                 "Created {} files in {}",
                 summary.written.len(),
                 summary.root.display()
@@ -60,7 +60,7 @@ pub fn print_written(summary: &ApplySummary, format: OutputFormat) {
 }
 
 fn print_json(value: &serde_json::Value) {
-    println!(
+    out!(
         "{}",
         serde_json::to_string_pretty(value).expect("a JSON value always serializes")
     );
