@@ -9,6 +9,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 use sha2::{Digest, Sha256};
 
+mod support;
+
 /// Files every generated project holds today (DESIGN §3), besides the migrations.
 const EXPECTED_FILES: &[&str] = &[
     ".axiomod/manifest.toml",
@@ -1052,14 +1054,9 @@ fn a_reader_that_stops_early_does_not_make_commands_panic() {
         vec!["new", "shop", "--dry-run", "--yes", "--path", target],
         vec!["completions", "bash"],
     ] {
-        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
-            .args(&arguments)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let output = child.wait_with_output().unwrap();
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"));
+        command.args(&arguments);
+        let output = support::output_with_stdout_closed(command);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!stderr.contains("panicked"), "{arguments:?}: {stderr}");
         assert_eq!(output.status.code(), Some(0), "{arguments:?}: {stderr}");

@@ -157,19 +157,15 @@ fn github_annotations_carry_file_line_and_column() {
 fn a_reader_that_stops_early_does_not_make_it_panic() {
     // `axiomod validate --format json | head -1` on tokio panicked: "failed printing to
     // stdout: Broken pipe". The reader here closes the pipe before anything is written.
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"));
+    command
         .args(["validate", "--format", "json"])
         .arg(fixture("module_files"))
         .env(
             "AXIOMOD_CACHE_DIR",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("axiomod-cache"),
-        )
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
+        );
+    let output = support::output_with_stdout_closed(command);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(1), "{stderr}");

@@ -494,17 +494,13 @@ fn a_closed_stdout_does_not_panic() {
         .collect();
     let project = Project::new(&files);
     let database = TestDatabase::sqlite();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"))
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"));
+    command
         .current_dir(project.path())
         .env("DATABASE_URL", &database.url)
-        .args(["migrate", "status"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+        .args(["migrate", "status"]);
     // The reader goes away before axiomod writes its 300 lines.
-    drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
+    let output = support::output_with_stdout_closed(command);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert!(
         !stderr(&output).contains("panicked"),

@@ -10,7 +10,20 @@ pub mod project;
 pub mod schemas;
 
 use std::net::{TcpStream, ToSocketAddrs};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
+
+/// Runs `command` with its stdout closed before it writes anything (what a reader such as
+/// `| head` does when it has read enough) and returns its stderr and exit status.
+pub fn output_with_stdout_closed(mut command: Command) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the command starts");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("the command ends")
+}
 
 /// The URL of a service a test needs, from `variable` or else `default`, when it answers on
 /// TCP. When it does not, the test is skipped with a loud message, except under `CI=true`,
