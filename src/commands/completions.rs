@@ -23,6 +23,6 @@ pub fn exec(args: CompletionsArgs) -> miette::Result<Outcome> {
     // Into a buffer first: clap_complete panics when stdout is closed (`… | head`).
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut command, "axiomod", &mut script);
-    let _ = std::io::Write::write_all(&mut std::io::stdout(), &script);
+    super::write_stdout(&script);
     Ok(Outcome::Success)
 }

@@ -322,8 +322,7 @@ fn write(
                 .iter()
                 .filter_map(|change| change.diff.as_deref())
             {
-                // Written as it is (it ends with its own newline); a closed stdout is ignored.
-                let _ = std::io::Write::write_all(&mut std::io::stdout(), diff.as_bytes());
+                super::write_stdout(diff.as_bytes());
             }
         }
         return Ok(Outcome::Success);

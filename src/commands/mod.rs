@@ -10,6 +10,13 @@ macro_rules! out {
     }};
 }
 
+/// Writes `bytes` to stdout as they are, ignoring a closed stdout as [`out!`] does: for text
+/// that carries its own newlines (diffs, completion scripts).
+fn write_stdout(bytes: &[u8]) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().write_all(bytes);
+}
+
 pub mod completions;
 pub mod dlq;
 pub mod doctor;

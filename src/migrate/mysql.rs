@@ -98,8 +98,9 @@ fn syntax_error_offset(sql: &str, message: &str) -> Option<usize> {
     let (_, rest) = message.split_once(" near '")?;
     let (near, _line) = rest.rsplit_once("' at line ")?;
     if near.is_empty() {
-        let last = sql.trim_end().chars().next_back()?;
-        return Some(sql.trim_end().len() - last.len_utf8());
+        let text = sql.trim_end();
+        let last = text.chars().next_back()?;
+        return Some(text.len() - last.len_utf8());
     }
     let mut found = sql.match_indices(near);
     let (offset, _) = found.next()?;
