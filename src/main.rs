@@ -1,4 +1,4 @@
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -30,11 +30,13 @@ fn main() -> ExitCode {
     match axiomod::commands::run(cli) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         Err(report) => {
-            if json {
-                eprintln!("{}", axiomod::commands::error_json::render(&report));
+            // A closed stderr leaves no one to tell; the exit code still says it failed.
+            let mut stderr = std::io::stderr();
+            let _ = if json {
+                writeln!(stderr, "{}", axiomod::commands::error_json::render(&report))
             } else {
-                eprintln!("{report:?}");
-            }
+                writeln!(stderr, "{report:?}")
+            };
             ExitCode::from(EXIT_ERROR)
         }
     }

@@ -1056,9 +1056,28 @@ fn a_reader_that_stops_early_does_not_make_commands_panic() {
     ] {
         let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"));
         command.args(&arguments);
-        let output = support::output_with_stdout_closed(command);
+        let output = support::output_with_closed(command, support::Closed::Stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!stderr.contains("panicked"), "{arguments:?}: {stderr}");
         assert_eq!(output.status.code(), Some(0), "{arguments:?}: {stderr}");
     }
+}
+
+#[test]
+fn a_closed_stderr_does_not_turn_an_error_into_a_panic() {
+    // The error report went out through `eprintln!`, which panics (exit 101) when stderr is a
+    // closed pipe. The exit code must stay the error's, with the human and the JSON report.
+    let folder = tempfile::tempdir().unwrap();
+    let target = folder.path().join("fn");
+    let target = target.to_str().unwrap();
+    for format in [None, Some("json")] {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"));
+        command.args(["new", "fn", "--yes", "--path", target]);
+        if let Some(format) = format {
+            command.args(["--format", format]);
+        }
+        let output = support::output_with_closed(command, support::Closed::Stderr);
+        assert_eq!(output.status.code(), Some(2), "{format:?}");
+    }
+    assert!(!folder.path().join("fn").exists());
 }

@@ -108,6 +108,24 @@ fn every_corpus_spec_is_read_without_a_panic() {
 }
 
 #[test]
+fn warnings_to_a_closed_stderr_do_not_stop_the_run() {
+    // Warnings went out through `eprintln!`, which panics when stderr is a closed pipe: the run
+    // stopped with exit 101 after planning, before writing anything.
+    let (_folder, project) = new_project();
+    let spec = fixtures().join("corpus/v3.0-petstore-expanded.yaml");
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("axiomod"));
+    command
+        .args(["generate", "scaffold", "--openapi"])
+        .arg(&spec)
+        .arg("--project")
+        .arg(&project)
+        .args(["--module", "pets"]);
+    let output = support::output_with_closed(command, support::Closed::Stderr);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(project.join("src/modules/pets/api/pet.rs").is_file());
+}
+
+#[test]
 fn petstore_expanded_becomes_a_scaffolded_entity_and_reruns_are_no_ops() {
     let (_folder, project) = new_project();
     let spec = fixtures().join("corpus/v3.0-petstore-expanded.yaml");

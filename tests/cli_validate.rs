@@ -165,7 +165,7 @@ fn a_reader_that_stops_early_does_not_make_it_panic() {
             "AXIOMOD_CACHE_DIR",
             Path::new(env!("CARGO_TARGET_TMPDIR")).join("axiomod-cache"),
         );
-    let output = support::output_with_stdout_closed(command);
+    let output = support::output_with_closed(command, support::Closed::Stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(1), "{stderr}");

@@ -500,7 +500,7 @@ fn a_closed_stdout_does_not_panic() {
         .env("DATABASE_URL", &database.url)
         .args(["migrate", "status"]);
     // The reader goes away before axiomod writes its 300 lines.
-    let output = support::output_with_stdout_closed(command);
+    let output = support::output_with_closed(command, support::Closed::Stdout);
     assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
     assert!(
         !stderr(&output).contains("panicked"),

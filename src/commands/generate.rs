@@ -338,7 +338,7 @@ fn write(
     if !options.force {
         for conflict in plan.conflicts() {
             if let Some(diff) = &conflict.diff {
-                eprint!("{diff}");
+                super::write_stderr(diff.as_bytes());
             }
         }
     }
@@ -386,7 +386,7 @@ fn print_warnings(warnings: &[openapi::Warning], format: OutputFormat) {
     match format {
         OutputFormat::Json => {
             for warning in warnings {
-                eprintln!(
+                errln!(
                     "{}",
                     serde_json::to_string(warning).expect("a warning always serializes")
                 );
@@ -396,9 +396,9 @@ fn print_warnings(warnings: &[openapi::Warning], format: OutputFormat) {
             for line in openapi::summarise(warnings) {
                 match line {
                     openapi::Summarised::Warning(warning) => {
-                        eprintln!("warning: {}: {}", warning.place(), warning.message);
+                        errln!("warning: {}: {}", warning.place(), warning.message);
                     }
-                    openapi::Summarised::More(count) => eprintln!(
+                    openapi::Summarised::More(count) => errln!(
                         "warning: ... and {count} more of this kind (`--format json` lists every warning)"
                     ),
                 }

@@ -10,11 +10,26 @@ macro_rules! out {
     }};
 }
 
+/// Like `eprintln!`, but a closed stderr is ignored instead of panicking: warnings and notes
+/// must not turn a run into a crash when the reader of stderr has gone.
+macro_rules! errln {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($argument)*);
+    }};
+}
+
 /// Writes `bytes` to stdout as they are, ignoring a closed stdout as [`out!`] does: for text
 /// that carries its own newlines (diffs, completion scripts).
 fn write_stdout(bytes: &[u8]) {
     use std::io::Write as _;
     let _ = std::io::stdout().write_all(bytes);
+}
+
+/// [`write_stdout`] for stderr.
+fn write_stderr(bytes: &[u8]) {
+    use std::io::Write as _;
+    let _ = std::io::stderr().write_all(bytes);
 }
 
 pub mod completions;

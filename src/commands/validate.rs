@@ -85,7 +85,7 @@ pub fn exec(args: ValidateArgs) -> miette::Result<Outcome> {
     })?;
     match result {
         RunResult::BaselineWritten { path, accepted } => {
-            eprintln!(
+            errln!(
                 "wrote {accepted} accepted violation(s) to {}",
                 path.display()
             );

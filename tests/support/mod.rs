@@ -13,15 +13,26 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-/// Runs `command` with its stdout closed before it writes anything (what a reader such as
-/// `| head` does when it has read enough) and returns its stderr and exit status.
-pub fn output_with_stdout_closed(mut command: Command) -> Output {
+/// The output pipe of a command that a test closes before the command writes anything.
+pub enum Closed {
+    /// What a reader such as `| head` does when it has read enough.
+    Stdout,
+    /// What a supervisor that stopped reading the command's messages does.
+    Stderr,
+}
+
+/// Runs `command` with one of its output pipes closed and returns the other's text and the
+/// exit status.
+pub fn output_with_closed(mut command: Command, closed: Closed) -> Output {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the command starts");
-    drop(child.stdout.take());
+    match closed {
+        Closed::Stdout => drop(child.stdout.take()),
+        Closed::Stderr => drop(child.stderr.take()),
+    }
     child.wait_with_output().expect("the command ends")
 }
 

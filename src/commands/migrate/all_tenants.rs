@@ -198,7 +198,7 @@ fn print_event<R: Report>(event: &TenantEvent<'_, R>, url: &DatabaseUrl) {
                 let _ = miette::GraphicalReportHandler::new()
                     .with_wrap_lines(false)
                     .render_report(&mut rendered, error);
-                eprintln!("tenant {}: {rendered}", run.tenant.name);
+                errln!("tenant {}: {rendered}", run.tenant.name);
             }
             TenantResult::Skipped => {}
         },
