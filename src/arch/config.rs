@@ -23,7 +23,7 @@ pub const PRESETS: &[(&str, &str)] = &[("clean", include_str!("../../lint-rules/
 
 /// What to do with code under `#[cfg(test)]`, `#[test]` functions and `tests/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum TestCode {
     /// Test code is not analysed.
     Ignore,
@@ -33,7 +33,7 @@ pub enum TestCode {
 
 /// What to do with files that belong to no layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(try_from = "String")]
 pub enum UnmappedPolicy {
     /// Say nothing.
     Allow,
@@ -41,6 +41,41 @@ pub enum UnmappedPolicy {
     Warn,
     /// Report each such file as a violation.
     Deny,
+}
+
+// Read through a `String` rather than as serde enums: for a value of another type (`test_code =
+// true`) the TOML reader's enum error says only "wanted string or table".
+impl TryFrom<String> for TestCode {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        match value.as_str() {
+            "ignore" => Ok(TestCode::Ignore),
+            "check" => Ok(TestCode::Check),
+            _ => Err(unknown_value(&value, &["ignore", "check"])),
+        }
+    }
+}
+
+impl TryFrom<String> for UnmappedPolicy {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        match value.as_str() {
+            "allow" => Ok(UnmappedPolicy::Allow),
+            "warn" => Ok(UnmappedPolicy::Warn),
+            "deny" => Ok(UnmappedPolicy::Deny),
+            _ => Err(unknown_value(&value, &["allow", "warn", "deny"])),
+        }
+    }
+}
+
+fn unknown_value(value: &str, expected: &[&str]) -> String {
+    let expected: Vec<String> = expected.iter().map(|name| format!("\"{name}\"")).collect();
+    format!(
+        "unknown value \"{value}\", expected one of {}",
+        expected.join(", ")
+    )
 }
 
 /// A TOML file that configuration came from, kept to point errors at it.
@@ -667,6 +702,34 @@ mod tests {
         let error = parse_text(text).unwrap_err();
         let (offset, length) = span_of(&error);
         assert_eq!(&text[offset..offset + length], "layerz");
+    }
+
+    #[test]
+    fn values_of_the_wrong_type_say_what_is_expected() {
+        for (text, expected) in [
+            (
+                "[architecture]\ntest_code = true\n",
+                "invalid type: boolean `true`, expected a string",
+            ),
+            (
+                "[architecture]\ntest_code = \"yes\"\n",
+                "unknown value \"yes\", expected one of \"ignore\", \"check\"",
+            ),
+            (
+                "[architecture]\nunmapped = 1\n",
+                "invalid type: integer `1`, expected a string",
+            ),
+            (
+                "[architecture]\nunmapped = \"error\"\n",
+                "unknown value \"error\", expected one of \"allow\", \"warn\", \"deny\"",
+            ),
+        ] {
+            let error = parse_text(text).unwrap_err();
+            assert!(error.to_string().contains(expected), "{text}: {error}");
+            let (offset, length) = span_of(&error);
+            assert_eq!(offset, text.find(" = ").unwrap() + 3, "{text}");
+            assert_eq!(offset + length, text.len() - 1, "{text}");
+        }
     }
 
     #[test]
