@@ -17,4 +17,5 @@ pub mod openapi;
 pub mod outcome;
 pub mod render;
 pub mod schema;
+mod text_position;
 pub mod ui;

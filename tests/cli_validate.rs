@@ -783,3 +783,66 @@ fn the_human_summary_fails_on_unreadable_files() {
         "{text}"
     );
 }
+
+#[test]
+fn ignore_entries_that_accept_nothing_are_reported_where_they_are_written() {
+    let project = copy_fixture("unmapped_and_ignore");
+    let config_path = project.path().join("axiomod.toml");
+    let mut config = std::fs::read_to_string(&config_path).unwrap();
+    let line = config.lines().count() + 2;
+    config.push_str(
+        "\n[[architecture.ignore]]\nfrom = \"crate::domain::gone\"\nto = \"crate::infrastructure\"\nrule = \"layer\"\nreason = \"the edge this was for was removed\"\n",
+    );
+    std::fs::write(&config_path, &config).unwrap();
+
+    let (code, report) = validate_json(project.path(), &[]);
+    assert_eq!(code, Some(1), "the fixture's own violations still fail");
+    assert_eq!(
+        report["unused_ignores"],
+        serde_json::json!([{
+            "file": "axiomod.toml",
+            "line": line,
+            "column": 1,
+            "from": "crate::domain::gone",
+            "to": "crate::infrastructure",
+            "rule": "layer",
+        }]),
+        "{report:#}"
+    );
+    assert_eq!(
+        report["ignored"], 2,
+        "the fixture's two entries still accept"
+    );
+    let (_, cached) = validate_json(project.path(), &[]);
+    assert_eq!(
+        cached["unused_ignores"], report["unused_ignores"],
+        "from the cache"
+    );
+
+    let output = axiomod()
+        .args(["validate", "--no-cache"])
+        .arg(project.path())
+        .output()
+        .unwrap();
+    let human = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        human.contains(&format!(
+            "warning[unused-ignore]: the ignore entry from `crate::domain::gone` to `crate::infrastructure` (rule `layer`) accepts no violation\n  --> axiomod.toml:{line}:1\n"
+        )),
+        "{human}"
+    );
+    assert!(human.contains("1 unused ignore entry"), "{human}");
+
+    let output = axiomod()
+        .args(["validate", "--no-cache", "--format", "github"])
+        .arg(project.path())
+        .output()
+        .unwrap();
+    let github = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        github.contains(&format!(
+            "::warning file=axiomod.toml,line={line},col=1,title=axiomod unused ignore entry::"
+        )),
+        "{github}"
+    );
+}

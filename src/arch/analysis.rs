@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ArchError;
 use super::cache::{self, Outline, ParseCache, ResultCache};
-use super::config::{self, Config, TestCode, UnmappedPolicy};
+use super::config::{self, Config, TestCode, UnmappedPolicy, UnusedIgnore};
 use super::discovery::{self, CrateTarget};
 use super::modules::{ModuleFile, child_module_candidates};
 use super::parse::{self, FileFacts, Location, ModuleFacts};
@@ -105,6 +105,9 @@ pub struct Analysis {
     pub violations: Vec<Violation>,
     /// Violations accepted by `ignore` entries.
     pub ignored: usize,
+    /// The user's `ignore` entries that accepted nothing (a full run only: with
+    /// `--changed-since` the files an entry is for may not have been checked).
+    pub unused_ignores: Vec<UnusedIgnore>,
     pub unresolved: Vec<Unresolved>,
     pub file_errors: Vec<FileError>,
 }
@@ -295,10 +298,20 @@ fn check_crates(
         }
     }
     let before = analysis.violations.len();
+    let mut used = vec![false; config.ignores.len()];
     analysis
         .violations
-        .retain(|violation| !is_ignored(config, violation));
+        .retain(|violation| !accept_by_ignores(config, violation, &mut used));
     analysis.ignored = before - analysis.violations.len();
+    if options.only_files.is_none() {
+        analysis.unused_ignores = config
+            .ignores
+            .iter()
+            .zip(used)
+            .filter(|(_, used)| !used)
+            .filter_map(|(ignore, _)| ignore.report_if_unused.clone())
+            .collect();
+    }
     analysis.files_checked = seen_files.len();
     analysis.files = seen_files.into_iter().collect();
     analysis.violations.sort_by(|left, right| {
@@ -681,16 +694,23 @@ fn list_unresolved(
     }
 }
 
-fn is_ignored(config: &Config, violation: &Violation) -> bool {
+/// True when an `ignore` entry accepts `violation`; marks in `used` every entry that does.
+fn accept_by_ignores(config: &Config, violation: &Violation, used: &mut [bool]) -> bool {
     let from: Vec<&str> = violation.from.module.split("::").collect();
     let to_text = violation
         .to
         .as_ref()
         .map_or(violation.from.module.as_str(), |to| to.path.as_str());
     let to: Vec<&str> = to_text.split("::").collect();
-    config.ignores.iter().any(|ignore| {
-        ignore.rule.is_none_or(|rule| rule == violation.rule)
+    let mut accepted = false;
+    for (ignore, used) in config.ignores.iter().zip(used) {
+        if ignore.rule.is_none_or(|rule| rule == violation.rule)
             && ignore.from.covers(&from)
             && ignore.to.covers(&to)
-    })
+        {
+            *used = true;
+            accepted = true;
+        }
+    }
+    accepted
 }

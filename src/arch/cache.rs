@@ -22,10 +22,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::analysis::{Analysis, FileError, Unresolved, Violation};
+use super::config::UnusedIgnore;
 use super::parse::{ChildDeclaration, FileFacts, Location};
 
 /// Changes whenever the shape or meaning of what is cached changes.
-const FORMAT: &str = concat!("axiomod-validate-cache-10/", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("axiomod-validate-cache-11/", env!("CARGO_PKG_VERSION"));
 
 /// Parse results, read from disk on first use.
 #[derive(Debug, Default)]
@@ -139,6 +140,7 @@ struct StoredAnalysis {
     files: Vec<String>,
     violations: Vec<StoredViolation>,
     ignored: usize,
+    unused_ignores: Vec<UnusedIgnore>,
     unresolved: Vec<Unresolved>,
     file_errors: Vec<FileError>,
 }
@@ -199,6 +201,7 @@ impl ResultCache {
                 })
                 .collect(),
             ignored: analysis.ignored,
+            unused_ignores: analysis.unused_ignores.clone(),
             unresolved: analysis.unresolved.clone(),
             file_errors: analysis.file_errors.clone(),
         })
@@ -232,6 +235,7 @@ impl ResultCache {
                     })
                     .collect(),
                 ignored: analysis.ignored,
+                unused_ignores: analysis.unused_ignores.clone(),
                 unresolved: analysis.unresolved.clone(),
                 file_errors: analysis.file_errors.clone(),
             },

@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::pattern::ModulePattern;
 use super::rules::Rule;
+use crate::text_position::line_column;
 
 /// Name of the configuration file at the project root.
 pub const CONFIG_FILE: &str = "axiomod.toml";
@@ -157,6 +158,21 @@ pub struct IgnoreRule {
     pub to: ModulePattern,
     pub rule: Option<Rule>,
     pub reason: String,
+    /// What to report when the entry accepts no violation; `None` for a preset's entries,
+    /// which may not apply to a given project.
+    pub report_if_unused: Option<UnusedIgnore>,
+}
+
+/// An `ignore` entry of the user's configuration that accepted no violation: the edge it was
+/// written for is gone, or its patterns never matched it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnusedIgnore {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub from: String,
+    pub to: String,
+    pub rule: Option<String>,
 }
 
 /// The merged, checked configuration.
@@ -570,11 +586,23 @@ fn parse_ignore(
             )
         })?),
     };
+    let report_if_unused = source.written_by_user.then(|| {
+        let (line, column) = line_column(&source.text, entry.span().start);
+        UnusedIgnore {
+            file: source.name.clone(),
+            line,
+            column,
+            from: raw.from.get_ref().clone(),
+            to: raw.to.get_ref().clone(),
+            rule: rule.map(|rule| rule.as_str().to_string()),
+        }
+    });
     Ok(IgnoreRule {
         from: parse_pattern(&raw.from, source)?.value,
         to: parse_pattern(&raw.to, source)?.value,
         rule,
         reason: raw.reason.get_ref().clone(),
+        report_if_unused,
     })
 }
 

@@ -272,7 +272,7 @@ impl SchemaError {
 
     /// 1-based line and column (in characters) of the start of the span, as miette shows it.
     pub fn line_column(&self) -> (usize, usize) {
-        super::document::line_column(self.source_code.inner(), self.span.start)
+        crate::text_position::line_column(self.source_code.inner(), self.span.start)
     }
 }
 

@@ -51,6 +51,19 @@ pub fn render(report: &Report) -> String {
             ))
         ));
     }
+    for unused in &report.unused_ignores {
+        out.push_str(&format!(
+            "::warning file={},line={},col={},title={}::{}\n",
+            escape_property(&unused.file),
+            unused.line,
+            unused.column,
+            escape_property("axiomod unused ignore entry"),
+            escape_data(&format!(
+                "the ignore entry from {} to {} accepts no violation; remove it or correct its patterns",
+                unused.from, unused.to
+            ))
+        ));
+    }
     out
 }
 

@@ -49,6 +49,22 @@ pub fn render(report: &Report) -> String {
             stale.file
         );
     }
+    for unused in &report.unused_ignores {
+        let _ = writeln!(
+            out,
+            "warning[unused-ignore]: the ignore entry from `{}` to `{}`{} accepts no violation\n  --> {}:{}:{}\n   = hint: the edge it was written for is gone (remove the entry), or its patterns do not match it\n",
+            unused.from,
+            unused.to,
+            unused
+                .rule
+                .as_ref()
+                .map(|rule| format!(" (rule `{rule}`)"))
+                .unwrap_or_default(),
+            unused.file,
+            unused.line,
+            unused.column
+        );
+    }
     out.push_str(&summary(report));
     out
 }
@@ -122,11 +138,11 @@ fn caret_line(violation: &Violation) -> String {
 fn summary(report: &Report) -> String {
     let errors = report.errors();
     let warnings = report.violations.len() - errors;
-    let plural = |count: usize, word: &str| {
+    let plural = |count: usize, one: &str, many: &str| {
         if count == 1 {
-            format!("{count} {word}")
+            format!("{count} {one}")
         } else {
-            format!("{count} {word}s")
+            format!("{count} {many}")
         }
     };
     let mut extras = Vec::new();
@@ -137,7 +153,7 @@ fn summary(report: &Report) -> String {
         extras.push(format!("{} ignored by config", report.ignored));
     }
     if warnings > 0 {
-        extras.push(plural(warnings, "warning"));
+        extras.push(plural(warnings, "warning", "warnings"));
     }
     if !report.unresolved.is_empty() {
         extras.push(format!(
@@ -146,23 +162,38 @@ fn summary(report: &Report) -> String {
         ));
     }
     if !report.stale_baseline.is_empty() {
-        extras.push(plural(report.stale_baseline.len(), "stale baseline entry"));
+        extras.push(plural(
+            report.stale_baseline.len(),
+            "stale baseline entry",
+            "stale baseline entries",
+        ));
+    }
+    if !report.unused_ignores.is_empty() {
+        extras.push(plural(
+            report.unused_ignores.len(),
+            "unused ignore entry",
+            "unused ignore entries",
+        ));
     }
     if !report.file_errors.is_empty() {
-        extras.push(plural(report.file_errors.len(), "unreadable file"));
+        extras.push(plural(
+            report.file_errors.len(),
+            "unreadable file",
+            "unreadable files",
+        ));
     }
     let extras = if extras.is_empty() {
         String::new()
     } else {
         format!(" ({})", extras.join(", "))
     };
-    let files = plural(report.files_checked, "file");
+    let files = plural(report.files_checked, "file", "files");
     if errors == 0 && report.file_errors.is_empty() {
         format!("ok: no violations in {files} checked{extras}\n")
     } else {
         format!(
             "error: {} in {files} checked{extras}\n",
-            plural(errors, "violation")
+            plural(errors, "violation", "violations")
         )
     }
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::analysis::{Analysis, FileError, Unresolved, Violation};
 use super::baseline::{Split, StaleEntry};
+use super::config::UnusedIgnore;
 use super::rules::Severity;
 
 /// Output formats of `axiomod validate`.
@@ -39,6 +40,8 @@ pub struct Report {
     pub stale_baseline: Vec<StaleEntry>,
     /// Violations accepted by `ignore` entries of the configuration.
     pub ignored: usize,
+    /// `ignore` entries of the configuration that accepted no violation.
+    pub unused_ignores: Vec<UnusedIgnore>,
     pub unresolved: Vec<Unresolved>,
     pub file_errors: Vec<FileError>,
     /// Files that were analysed (for JUnit's one test case per file).
@@ -64,6 +67,7 @@ impl Report {
             baselined: split.baselined,
             stale_baseline: split.stale,
             ignored: analysis.ignored,
+            unused_ignores: analysis.unused_ignores,
             unresolved: analysis.unresolved,
             file_errors: analysis.file_errors,
             files: analysis.files,
