@@ -35,3 +35,39 @@ pub enum Command {
     Validate(commands::validate::ValidateArgs),
     Dlq(commands::dlq::DlqArgs),
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// The commands under `command` (itself when it has none) whose `--help` shows no example.
+    fn without_example(command: &mut clap::Command, parent: &str, missing: &mut Vec<String>) {
+        let path = format!("{parent} {}", command.get_name())
+            .trim()
+            .to_string();
+        if !command.has_subcommands() {
+            if !command.render_long_help().to_string().contains("Example") {
+                missing.push(path);
+            }
+            return;
+        }
+        // clap's own `help` subcommands print the others' help.
+        for sub in command
+            .get_subcommands_mut()
+            .filter(|sub| sub.get_name() != "help")
+        {
+            without_example(sub, &path, missing);
+        }
+    }
+
+    #[test]
+    fn every_command_has_an_example_in_its_help() {
+        let mut root = Cli::command();
+        root.build();
+        let mut missing = Vec::new();
+        without_example(&mut root, "", &mut missing);
+        assert!(missing.is_empty(), "no example in the help of: {missing:?}");
+    }
+}

@@ -65,6 +65,9 @@ pub enum Format {
 #[derive(Debug, Subcommand)]
 pub enum DlqCommand {
     /// Count dead letters by event type, error class and age.
+    #[command(after_help = "Examples:
+  axiomod dlq stats
+  axiomod dlq stats --since 24h --event-type orders.order.created --format json")]
     Stats(FilterArgs),
     /// List dead letters, oldest failure first.
     List(ListArgs),
