@@ -248,10 +248,12 @@ fn path_parameters(path: &str) -> Result<Vec<String>, HandlerError> {
             .strip_prefix('{')
             .and_then(|inner| inner.strip_suffix('}'))
         {
-            if Name::module(param).is_err() {
-                return Err(invalid(format!(
-                    "the parameter `{{{param}}}` is not a snake_case identifier"
-                )));
+            if let Err(error) = Name::module(param) {
+                let reason = match error {
+                    NameError::KeywordModule { .. } => "is a Rust keyword",
+                    _ => "is not a snake_case identifier",
+                };
+                return Err(invalid(format!("the parameter `{{{param}}}` {reason}")));
             }
             if param == "handler" {
                 return Err(invalid(
@@ -325,7 +327,7 @@ mod tests {
         for (path, reason) in [
             ("api/x", "must start with `/`"),
             ("/x/{Id}", "`{Id}` is not a snake_case identifier"),
-            ("/x/{type}", "`{type}` is not a snake_case identifier"),
+            ("/x/{type}", "`{type}` is a Rust keyword"),
             ("/x/{id}/{id}", "appears twice"),
             ("/x/{handler}", "would clash"),
             ("/x//y", "the segment ``"),
