@@ -7,27 +7,21 @@ use std::path::Path;
 
 use super::warning::{Position, Warning, unescape};
 use crate::schema::{SpannedNode, SpannedValue, parse_spanned_yaml};
+use crate::text_position::LineIndex;
 
 /// A spec's text read with spans, to place any number of pointers in it.
 pub struct Positions<'a> {
-    source: &'a str,
     root: SpannedNode,
-    /// Byte offset of the start of each line: a large spec has thousands of warnings, and
-    /// counting lines from the top for each took seconds.
-    line_starts: Vec<usize>,
+    lines: LineIndex<'a>,
 }
 
 impl<'a> Positions<'a> {
     /// `None` when the text does not parse.
     pub fn read(source: &'a str) -> Option<Positions<'a>> {
         let (root, _) = parse_spanned_yaml(source).ok()?;
-        let line_starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(offset, _)| offset + 1))
-            .collect();
         Some(Positions {
-            source,
             root,
-            line_starts,
+            lines: LineIndex::new(source),
         })
     }
 
@@ -45,13 +39,7 @@ impl<'a> Positions<'a> {
                 _ => return None,
             };
         }
-        let offset = self.source.floor_char_boundary(node.span.start);
-        let line = self.line_starts.partition_point(|start| *start <= offset);
-        let column = self.source[self.line_starts[line - 1]..offset]
-            .chars()
-            .count()
-            + 1;
-        Some((line, column))
+        Some(self.lines.line_column(node.span.start))
     }
 }
 
