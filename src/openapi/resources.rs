@@ -35,7 +35,7 @@ const ITEM_OPERATIONS: &[(&str, &[&str])] = &[
     ("get", &["200", "304", "400", "404"]),
     ("put", &["200", "400", "404", "412", "422"]),
     ("patch", &["200", "400", "404", "412", "422"]),
-    ("delete", &["200", "204", "400", "404"]),
+    ("delete", &["200", "204", "400", "404", "412"]),
 ];
 
 /// Finds the resources of `spec`; warns about every operation that is not part of one.

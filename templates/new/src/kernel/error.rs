@@ -54,6 +54,8 @@ pub enum RepositoryError {
     InvalidCursor,
     #[error("a text value contains a character the database cannot store (U+0000)")]
     UnstorableCharacter,
+    #[error("a date or time value is outside the range the database can store")]
+    OutOfRange,
     #[error("database error: {0}")]
     Database(String),
 }
@@ -71,7 +73,9 @@ impl From<RepositoryError> for ServiceError {
                 ServiceError::Conflict("other records still refer to this one".to_string())
             }
             RepositoryError::Stale => ServiceError::Stale,
-            RepositoryError::InvalidCursor | RepositoryError::UnstorableCharacter => {
+            RepositoryError::InvalidCursor
+            | RepositoryError::UnstorableCharacter
+            | RepositoryError::OutOfRange => {
                 ServiceError::BadRequest(error.to_string())
             }
             RepositoryError::Database(message) => ServiceError::Internal(message),

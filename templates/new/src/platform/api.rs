@@ -54,13 +54,28 @@ where
         serde_path_to_error::deserialize(value)
             .map(JsonBody)
             .map_err(|error| {
-                let field = error.path().to_string();
-                let field = if field == "." { String::new() } else { field };
+                let path = error.path().to_string();
+                let message = error.into_inner().to_string();
                 unprocessable(vec![FieldError {
-                    field,
-                    message: error.into_inner().to_string(),
+                    field: error_field(&path, &message),
+                    message,
                 }])
             })
+    }
+}
+
+/// The field a shape error of the body is about. serde gives the path of the object a required
+/// field is missing from (`.` for the body itself) and names the field only in its message
+/// (``missing field `name` ``): the field is that object's path and the name.
+fn error_field(path: &str, message: &str) -> String {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'));
+    match (path, missing) {
+        (".", Some(name)) => name.to_string(),
+        (".", None) => String::new(),
+        (path, Some(name)) => format!("{path}.{name}"),
+        (path, None) => path.to_string(),
     }
 }
 
@@ -263,6 +278,17 @@ pub fn required_version(headers: &HeaderMap) -> Result<Option<i64>, ServiceError
         .parse()
         .map(Some)
         .map_err(|_| ServiceError::Stale)
+}
+
+/// For the `Option<T>` fields of a PATCH body that may not be cleared (required fields): a
+/// present `null` is refused like any other value of the wrong type (422 naming the field),
+/// instead of being taken for an absent field and silently ignored.
+pub fn not_null<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// For `Option<Option<T>>` fields of a PATCH body: a present `null` becomes `Some(None)`

@@ -198,9 +198,16 @@ async fn catch_panic<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Se
     .await
 }
 
-/// The caller's request id, or a new UUID v4 set on the request so handlers see it too.
+/// The longest caller's request id kept; a UUID has 36 characters.
+const MAX_REQUEST_ID_BYTES: usize = 128;
+
+/// The caller's request id, or a new UUID v4 set on the request so handlers see it too. A
+/// caller's id is kept only when it is 1 to 128 printable ASCII characters: it is echoed,
+/// logged and written into every outbox message, so a long or non-ASCII one is replaced.
 fn take_or_make_request_id(request: &mut Request) -> HeaderValue {
-    if let Some(request_id) = request.headers().get(REQUEST_ID) {
+    if let Some(request_id) = request.headers().get(REQUEST_ID)
+        && is_acceptable_request_id(request_id.as_bytes())
+    {
         return request_id.clone();
     }
     let mut buffer = Uuid::encode_buffer();
@@ -208,6 +215,10 @@ fn take_or_make_request_id(request: &mut Request) -> HeaderValue {
         .expect("a hyphenated UUID is a valid header value");
     request.headers_mut().insert(REQUEST_ID, request_id.clone());
     request_id
+}
+
+fn is_acceptable_request_id(bytes: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_BYTES).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_graphic)
 }
 
 /// The span every log line of a request is written in; it carries the request id. When trace
