@@ -89,6 +89,7 @@ macro_rules! fixtures {
 
 fixtures!(
     block_scopes,
+    cfg_if_and_thread_local,
     code_paths,
     doc_tests,
     extern_globs,

@@ -26,7 +26,7 @@ use super::config::UnusedIgnore;
 use super::parse::{ChildDeclaration, FileFacts, Location};
 
 /// Changes whenever the shape or meaning of what is cached changes.
-const FORMAT: &str = concat!("axiomod-validate-cache-11/", env!("CARGO_PKG_VERSION"));
+const FORMAT: &str = concat!("axiomod-validate-cache-12/", env!("CARGO_PKG_VERSION"));
 
 /// Parse results, read from disk on first use.
 #[derive(Debug, Default)]

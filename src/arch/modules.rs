@@ -7,7 +7,7 @@
 //! - `#[path = "x.rs"]` outside inline modules is relative to the directory of the current
 //!   file; inside inline modules, to the directory those inline modules stand for.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// A file that holds a module, as found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,7 +48,7 @@ pub fn child_module_candidates(
         &module_directory
     };
     let attribute_file = |attribute: &str| ModuleFile {
-        path: attribute_base.join(attribute),
+        path: without_dot_segments(&attribute_base.join(attribute)),
         is_mod_rs: true,
     };
     if let Some(attribute) = path_attribute {
@@ -69,6 +69,24 @@ pub fn child_module_candidates(
         },
     ]);
     candidates
+}
+
+/// `path` with `.` dropped and each `..` taking away the name before it, as written, so a
+/// file reached through `#[path = "../x.rs"]` is named as Git and the other `mod`s name it.
+fn without_dot_segments(path: &Path) -> PathBuf {
+    let mut clean = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(clean.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    clean
 }
 
 #[cfg(test)]
@@ -115,6 +133,28 @@ mod tests {
         assert_eq!(
             child_module_candidates(&parent, &["inline".into()], "x", Some("x.rs"), &[]),
             [file("src/a/b/inline/x.rs", true)]
+        );
+    }
+
+    #[test]
+    fn path_attributes_that_climb_name_the_file_without_dot_segments() {
+        // libc: `mod bits { #[cfg_attr(…, path = "../../mips/nptl/bits/struct_mutex.rs")] mod
+        // struct_mutex; }` in sysdeps/nptl/mod.rs.
+        let parent = file("src/sysdeps/nptl/mod.rs", true);
+        let candidates = child_module_candidates(
+            &parent,
+            &["bits".into()],
+            "struct_mutex",
+            None,
+            &["../../mips/./nptl/bits/struct_mutex.rs".into()],
+        );
+        assert_eq!(
+            candidates[0],
+            file("src/sysdeps/mips/nptl/bits/struct_mutex.rs", true)
+        );
+        assert_eq!(
+            child_module_candidates(&file("src/a/b.rs", false), &[], "x", Some("../x.rs"), &[]),
+            [file("src/x.rs", true)]
         );
     }
 }

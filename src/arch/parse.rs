@@ -576,6 +576,22 @@ impl<'ast> Visit<'ast> for Collector {
             for item in &file.items {
                 self.visit_item(item);
             }
+        } else if let Ok(file) = syn::parse2::<syn::File>(with_final_semicolon(&mac.tokens)) {
+            // `thread_local!(static CACHE: Cell<u8> = Cell::new(0))`: the last item may
+            // leave out its `;`.
+            for item in &file.items {
+                self.visit_item(item);
+            }
+        } else if let Ok(branches) = mac.parse_body_with(parse_cfg_if) {
+            // `cfg_if! { if #[cfg(unix)] { mod unix; } else { … } }`: every branch is read,
+            // as `cfg` is not evaluated; a `#[cfg(test)]` branch is test code.
+            for branch in &branches {
+                self.with_item_attributes(&branch.attributes, |collector| {
+                    for statement in &branch.statements {
+                        collector.visit_stmt(statement);
+                    }
+                });
+            }
         } else if let Ok(matched) = mac.parse_body_with(parse_expression_and_pattern) {
             self.visit_expr(&matched.expression);
             self.visit_pat(&matched.pattern);
@@ -722,6 +738,56 @@ fn is_rust_fence(info: &str) -> bool {
             "rust" | "ignore" | "no_run" | "should_panic" | "test_harness" | "standalone_crate"
         ) || flag.starts_with("edition")
     })
+}
+
+/// `tokens` followed by a `;`.
+fn with_final_semicolon(tokens: &TokenStream) -> TokenStream {
+    let mut tokens = tokens.clone();
+    tokens.extend(std::iter::once(TokenTree::Punct(proc_macro2::Punct::new(
+        ';',
+        Spacing::Alone,
+    ))));
+    tokens
+}
+
+/// One branch of a `cfg_if!`: its `#[cfg(…)]` (none for the final `else`) and its code.
+struct CfgIfBranch {
+    attributes: Vec<Attribute>,
+    statements: Vec<syn::Stmt>,
+}
+
+/// The input of `cfg_if!`: `if #[cfg(a)] { … } else if #[cfg(b)] { … } else { … }`.
+fn parse_cfg_if(input: syn::parse::ParseStream<'_>) -> syn::Result<Vec<CfgIfBranch>> {
+    let mut branches = Vec::new();
+    loop {
+        let attributes = if input.peek(Token![if]) {
+            input.parse::<Token![if]>()?;
+            let attributes = Attribute::parse_outer(input)?;
+            if attributes.is_empty() {
+                return Err(input.error("expected `#[cfg(…)]`"));
+            }
+            attributes
+        } else if branches.is_empty() {
+            return Err(input.error("expected `if`"));
+        } else {
+            Vec::new()
+        };
+        let content;
+        syn::braced!(content in input);
+        let last = attributes.is_empty();
+        branches.push(CfgIfBranch {
+            attributes,
+            statements: syn::Block::parse_within(&content)?,
+        });
+        if last || input.is_empty() {
+            break;
+        }
+        input.parse::<Token![else]>()?;
+    }
+    if !input.is_empty() {
+        return Err(input.error("unexpected tokens after the last branch"));
+    }
+    Ok(branches)
 }
 
 /// The input of `matches!` and alike: `expression, pattern` with an optional `if` guard.
