@@ -29,13 +29,11 @@ pub fn render(report: &Report) -> String {
         ));
     }
     for error in &report.file_errors {
-        out.push_str(&format!(
-            "::error file={},line={},col={},title={}::{}\n",
-            escape_property(&error.file),
-            error.line,
-            error.column,
-            escape_property("axiomod file error"),
-            escape_data(&error.message)
+        out.push_str(&annotation(
+            "error",
+            (&error.file, error.line, error.column),
+            "axiomod file error",
+            &error.message,
         ));
     }
     for stale in &report.stale_baseline {
@@ -52,19 +50,32 @@ pub fn render(report: &Report) -> String {
         ));
     }
     for unused in &report.unused_ignores {
-        out.push_str(&format!(
-            "::warning file={},line={},col={},title={}::{}\n",
-            escape_property(&unused.file),
-            unused.line,
-            unused.column,
-            escape_property("axiomod unused ignore entry"),
-            escape_data(&format!(
+        out.push_str(&annotation(
+            "warning",
+            (&unused.file, unused.line, unused.column),
+            "axiomod unused ignore entry",
+            &format!(
                 "the ignore entry from {} to {} accepts no violation; remove it or correct its patterns",
                 unused.from, unused.to
-            ))
+            ),
         ));
     }
     out
+}
+
+/// A workflow command that places `message` at a line and column of a file.
+fn annotation(
+    command: &str,
+    (file, line, column): (&str, usize, usize),
+    title: &str,
+    message: &str,
+) -> String {
+    format!(
+        "::{command} file={},line={line},col={column},title={}::{}\n",
+        escape_property(file),
+        escape_property(title),
+        escape_data(message)
+    )
 }
 
 fn escape_data(text: &str) -> String {
