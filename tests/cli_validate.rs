@@ -846,3 +846,19 @@ fn ignore_entries_that_accept_nothing_are_reported_where_they_are_written() {
         "{github}"
     );
 }
+
+#[test]
+fn github_annotations_place_file_errors() {
+    let output = axiomod()
+        .args(["validate", "--no-cache", "--format", "github"])
+        .arg(fixture("file_errors"))
+        .output()
+        .unwrap();
+    let github = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        github.contains(
+            "::error file=src/lib.rs,line=5,col=9,title=axiomod file error::file not found for module `missing`"
+        ),
+        "{github}"
+    );
+}
