@@ -68,6 +68,17 @@ fn validate_json(directory: &Path, extra: &[&str]) -> (Option<i32>, serde_json::
     (output.status.code(), json_of(&output))
 }
 
+/// What `axiomod validate --no-cache <extra> <directory>` prints on stdout.
+fn validate_stdout(directory: &Path, extra: &[&str]) -> String {
+    let output = axiomod()
+        .args(["validate", "--no-cache"])
+        .args(extra)
+        .arg(directory)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 fn write_config(directory: &Path, text: &str) {
     std::fs::write(directory.join("axiomod.toml"), text).unwrap();
 }
@@ -819,12 +830,7 @@ fn ignore_entries_that_accept_nothing_are_reported_where_they_are_written() {
         "from the cache"
     );
 
-    let output = axiomod()
-        .args(["validate", "--no-cache"])
-        .arg(project.path())
-        .output()
-        .unwrap();
-    let human = String::from_utf8_lossy(&output.stdout);
+    let human = validate_stdout(project.path(), &[]);
     assert!(
         human.contains(&format!(
             "warning[unused-ignore]: the ignore entry from `crate::domain::gone` to `crate::infrastructure` (rule `layer`) accepts no violation\n  --> axiomod.toml:{line}:1\n"
@@ -833,12 +839,7 @@ fn ignore_entries_that_accept_nothing_are_reported_where_they_are_written() {
     );
     assert!(human.contains("1 unused ignore entry"), "{human}");
 
-    let output = axiomod()
-        .args(["validate", "--no-cache", "--format", "github"])
-        .arg(project.path())
-        .output()
-        .unwrap();
-    let github = String::from_utf8_lossy(&output.stdout);
+    let github = validate_stdout(project.path(), &["--format", "github"]);
     assert!(
         github.contains(&format!(
             "::warning file=axiomod.toml,line={line},col=1,title=axiomod unused ignore entry::"
@@ -849,12 +850,7 @@ fn ignore_entries_that_accept_nothing_are_reported_where_they_are_written() {
 
 #[test]
 fn github_annotations_place_file_errors() {
-    let output = axiomod()
-        .args(["validate", "--no-cache", "--format", "github"])
-        .arg(fixture("file_errors"))
-        .output()
-        .unwrap();
-    let github = String::from_utf8_lossy(&output.stdout);
+    let github = validate_stdout(&fixture("file_errors"), &["--format", "github"]);
     assert!(
         github.contains(
             "::error file=src/lib.rs,line=5,col=9,title=axiomod file error::file not found for module `missing`"

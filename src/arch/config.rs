@@ -50,11 +50,10 @@ impl TryFrom<String> for TestCode {
     type Error = String;
 
     fn try_from(value: String) -> Result<Self, String> {
-        match value.as_str() {
-            "ignore" => Ok(TestCode::Ignore),
-            "check" => Ok(TestCode::Check),
-            _ => Err(unknown_value(&value, &["ignore", "check"])),
-        }
+        one_of(
+            &value,
+            &[("ignore", TestCode::Ignore), ("check", TestCode::Check)],
+        )
     }
 }
 
@@ -62,21 +61,30 @@ impl TryFrom<String> for UnmappedPolicy {
     type Error = String;
 
     fn try_from(value: String) -> Result<Self, String> {
-        match value.as_str() {
-            "allow" => Ok(UnmappedPolicy::Allow),
-            "warn" => Ok(UnmappedPolicy::Warn),
-            "deny" => Ok(UnmappedPolicy::Deny),
-            _ => Err(unknown_value(&value, &["allow", "warn", "deny"])),
-        }
+        one_of(
+            &value,
+            &[
+                ("allow", UnmappedPolicy::Allow),
+                ("warn", UnmappedPolicy::Warn),
+                ("deny", UnmappedPolicy::Deny),
+            ],
+        )
     }
 }
 
-fn unknown_value(value: &str, expected: &[&str]) -> String {
-    let expected: Vec<String> = expected.iter().map(|name| format!("\"{name}\"")).collect();
-    format!(
+/// The choice named `value`, or an error that lists the names.
+fn one_of<T: Copy>(value: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    if let Some((_, choice)) = choices.iter().find(|(name, _)| *name == value) {
+        return Ok(*choice);
+    }
+    let names: Vec<String> = choices
+        .iter()
+        .map(|(name, _)| format!("\"{name}\""))
+        .collect();
+    Err(format!(
         "unknown value \"{value}\", expected one of {}",
-        expected.join(", ")
-    )
+        names.join(", ")
+    ))
 }
 
 /// A TOML file that configuration came from, kept to point errors at it.
